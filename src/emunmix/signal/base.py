@@ -1,0 +1,468 @@
+"""``BaseSignal``: data + calibrated axes + metadata, HyperSpy style.
+
+The signal holds an array whose navigation axes come first and signal axes
+last (HyperSpy's convention), an :class:`AxesManager` and two metadata trees.
+Methods here are about the data model itself; analysis methods come from
+:mod:`emunmix.signal.learning` and friends, which call pure kernels.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Sequence
+
+import numpy as np
+
+from .axes import AxesManager, DataAxis
+from .indexing import SpaceSlicer
+from .metadata import DictionaryTreeBrowser
+from .types import canonical_signal_type, class_for, register_signal_class
+
+
+def _is_dask(data) -> bool:
+    return type(data).__module__.startswith("dask")
+
+
+class BaseSignal:
+    """A signal of any dimension with calibrated axes and metadata.
+
+    Parameters
+    ----------
+    data : array_like
+        The data, navigation axes first (numpy order), signal axes last.
+        A dask array makes a lazy signal.
+    axes : list of dict, optional
+        One dict per array axis, in array order, with keys among ``name``,
+        ``units``, ``scale``, ``offset``, ``size``, ``navigate``.
+    metadata, original_metadata : dict, optional
+        Nested dicts (``{"General": {"title": "CL1"}}``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emunmix.signal import Signal1D
+    >>> s = Signal1D(np.zeros((4, 5, 100)))
+    >>> s
+    <Signal1D, title: , dimensions: (5, 4|100)>
+    """
+
+    _signal_dimension: int | None = 0
+    _signal_type = ""
+    _dtype = "real"
+
+    def __init__(self, data, axes: Sequence[dict] | None = None, metadata: dict | None = None,
+                 original_metadata: dict | None = None, **kwargs):
+        self._data = data if _is_dask(data) else np.asanyarray(data)
+        if axes is None:
+            axes = self._default_axes(self._data.ndim)
+        axes = [a.get_axis_dictionary() if isinstance(a, DataAxis) else dict(a) for a in axes]
+        if len(axes) != self._data.ndim:
+            raise ValueError(
+                f"{len(axes)} axes given for data with {self._data.ndim} dimensions "
+                f"(shape {self._data.shape})"
+            )
+        for ax, size in zip(axes, self._data.shape):
+            ax["size"] = size
+        # navigation axes must come first in the array
+        navs = [a.get("navigate", True) for a in axes]
+        if any(not n for n in navs) and navs != sorted(navs, reverse=True):
+            raise ValueError("navigation axes must come before signal axes in the data array")
+        self.axes_manager = AxesManager(axes)
+        self.metadata = DictionaryTreeBrowser(metadata or {})
+        self.original_metadata = DictionaryTreeBrowser(original_metadata or {})
+        if not self.metadata.has_item("General.title"):
+            self.metadata.set_item("General.title", "")
+        if not self.metadata.has_item("Signal.signal_type"):
+            self.metadata.set_item("Signal.signal_type", self._signal_type)
+        self.learning_results = kwargs.get("learning_results")
+
+    @classmethod
+    def _default_axes(cls, ndim: int) -> list[dict]:
+        sd = ndim if cls._signal_dimension in (None, 0) and ndim else min(
+            cls._signal_dimension or 0, ndim)
+        if cls._signal_dimension == 0:
+            sd = ndim
+        return [{"navigate": i < ndim - sd, "name": _UNDEF, "units": _UNDEF}
+                for i in range(ndim)]
+
+    # -- data -----------------------------------------------------------------
+    @property
+    def data(self):
+        """The underlying array (numpy, or dask for lazy signals)."""
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        value = value if _is_dask(value) else np.asanyarray(value)
+        if value.shape != self._data.shape:
+            raise ValueError(
+                f"new data shape {value.shape} differs from the signal's {self._data.shape}; "
+                "create a new signal instead"
+            )
+        self._data = value
+
+    @property
+    def _lazy(self) -> bool:
+        return _is_dask(self._data)
+
+    def compute(self) -> None:
+        """Load a lazy signal's data into memory (in place)."""
+        if self._lazy:
+            self._data = np.asarray(self._data.compute())
+
+    def as_lazy(self) -> BaseSignal:
+        """A lazy (dask-backed) copy of the signal."""
+        import dask.array as da
+
+        return self._new_like(da.from_array(self.data, chunks="auto"))
+
+    @property
+    def T(self) -> BaseSignal:
+        """Navigation and signal spaces swapped (see :meth:`transpose`)."""
+        return self.transpose()
+
+    # -- construction helpers ---------------------------------------------------
+    def _new_like(self, data, axes: Sequence | None = None, cls: type | None = None,
+                  keep_learning: bool = False) -> BaseSignal:
+        """A new signal with this signal's metadata and the given data/axes."""
+        if axes is None:
+            axes = self.axes_manager.as_dictionaries()
+        axes = [a.get_axis_dictionary() if isinstance(a, DataAxis) else a for a in axes]
+        if cls is None:
+            n_sig = sum(1 for a in axes if not a.get("navigate", True))
+            cls = class_for(self.metadata.get_item("Signal.signal_type", ""), n_sig,
+                            np.iscomplexobj(data))
+        new = cls(data, axes=axes, metadata=self.metadata.as_dictionary(),
+                  original_metadata=self.original_metadata.as_dictionary())
+        if keep_learning and self.learning_results is not None:
+            new.learning_results = self.learning_results.copy()
+        return new
+
+    def _deepcopy_with_new_data(self, data=None) -> BaseSignal:
+        return self._new_like(self.data if data is None else data)
+
+    def deepcopy(self) -> BaseSignal:
+        """A fully independent copy (data, axes, metadata, learning results)."""
+        data = self.data.copy() if not self._lazy else self.data
+        return self._new_like(data, cls=type(self), keep_learning=True)
+
+    def copy(self) -> BaseSignal:
+        """A new signal object sharing the data array (HyperSpy's shallow copy)."""
+        return self._new_like(self.data, cls=type(self), keep_learning=True)
+
+    def __deepcopy__(self, memo):
+        return self.deepcopy()
+
+    def __copy__(self):
+        return self.copy()
+
+    # -- representation -----------------------------------------------------
+    def __repr__(self) -> str:
+        lazy = "Lazy" if self._lazy else ""
+        title = self.metadata.get_item("General.title", "")
+        return (f"<{lazy}{type(self).__name__}, title: {title}, "
+                f"dimensions: {self.axes_manager._signature()}>")
+
+    # -- indexing -------------------------------------------------------------
+    @property
+    def inav(self) -> SpaceSlicer:
+        """Index the navigation axes: ``s.inav[30, 30]``, ``s.inav[:10, 2.5:]``."""
+        return SpaceSlicer(self, navigation=True)
+
+    @property
+    def isig(self) -> SpaceSlicer:
+        """Index the signal axes: ``s.isig[400.:600.]`` (floats are calibrated)."""
+        return SpaceSlicer(self, navigation=False)
+
+    # -- signal type ----------------------------------------------------------
+    def set_signal_type(self, signal_type: str = "") -> None:
+        """Change the signal type (e.g. "EELS") and the class accordingly, in place."""
+        st = canonical_signal_type(signal_type)
+        self.metadata.set_item("Signal.signal_type", st)
+        self.__class__ = class_for(st, self.axes_manager.signal_dimension,
+                                   np.iscomplexobj(self.data))
+
+    # -- arithmetic -----------------------------------------------------------
+    def _operand(self, other, opname: str):
+        if isinstance(other, BaseSignal):
+            a, b = self.axes_manager, other.axes_manager
+            ok = (a.signal_shape == b.signal_shape or not b.signal_shape) and (
+                a.navigation_shape == b.navigation_shape or not b.navigation_shape
+                or b.navigation_size == 1)
+            if not ok:
+                raise ValueError(
+                    f"cannot {opname} signals of shapes {a._signature()} and "
+                    f"{b._signature()}: navigation and signal shapes must match "
+                    "(or the second must be a single spectrum/image to broadcast)"
+                )
+            return _broadcastable(other, self)
+        if isinstance(other, (np.ndarray, list, tuple)) and not np.isscalar(other):
+            arr = np.asarray(other)
+            try:
+                np.broadcast_shapes(arr.shape, self.data.shape)
+            except ValueError:
+                raise ValueError(
+                    f"cannot {opname} an array of shape {arr.shape} and a signal with data "
+                    f"shape {self.data.shape} (axes {self.axes_manager._signature()}): "
+                    "shapes do not broadcast"
+                ) from None
+            return arr
+        return other
+
+    def _binary(self, other, op, opname: str, reflected: bool = False) -> BaseSignal:
+        o = self._operand(other, opname)
+        result = op(o, self.data) if reflected else op(self.data, o)
+        if result.shape != self.data.shape:
+            raise ValueError(f"{opname} would change the data shape {self.data.shape} "
+                             f"to {result.shape}")
+        return self._new_like(result)
+
+    def _inplace(self, other, op, opname: str) -> BaseSignal:
+        o = self._operand(other, opname)
+        try:
+            result = op(self.data, o)
+        except TypeError as err:  # e.g. float into int in place
+            raise TypeError(f"in-place {opname} failed ({err}); use change_dtype first") from None
+        if result.dtype != self.data.dtype and not self._lazy:
+            if np.can_cast(result.dtype, self.data.dtype, "same_kind"):
+                result = result.astype(self.data.dtype)
+            else:
+                raise TypeError(
+                    f"in-place {opname} would change dtype {self.data.dtype} to "
+                    f"{result.dtype}; use s.change_dtype({str(result.dtype)!r}) first or the "
+                    "non-in-place operator"
+                )
+        self._data = result
+        return self
+
+    def __neg__(self):
+        return self._new_like(-self.data)
+
+    def __pos__(self):
+        return self._new_like(+self.data)
+
+    def __abs__(self):
+        return self._new_like(abs(self.data))
+
+    # -- reductions -------------------------------------------------------------
+    def _axes_positions(self, axis) -> list[int]:
+        am = self.axes_manager
+        if axis is None:
+            axes = am.navigation_axes or am.signal_axes
+            return sorted(am.array_index(a) for a in axes)
+        if isinstance(axis, str) and axis in ("navigation", "signal"):
+            axes = am.navigation_axes if axis == "navigation" else am.signal_axes
+            return sorted(am.array_index(a) for a in axes)
+        if isinstance(axis, (list, tuple)):
+            return sorted({am.array_index(a) for a in axis})
+        return [am.array_index(axis)]
+
+    def _reduce(self, func, axis) -> BaseSignal:
+        pos = self._axes_positions(axis)
+        data = func(self.data, axis=tuple(pos))
+        axes = [a for i, a in enumerate(self.axes_manager.as_dictionaries()) if i not in pos]
+        if not axes:  # reduced to a scalar: keep a one-point signal like HyperSpy
+            data = np.asarray(data).reshape(1)
+            axes = [{"name": "Scalar", "size": 1, "navigate": False}]
+        return self._new_like(data, axes=axes)
+
+    def sum(self, axis=None) -> BaseSignal:
+        """Sum over axes (name, index, "navigation"/"signal", or a list); None: navigation."""
+        return self._reduce(np.sum, axis)
+
+    def mean(self, axis=None) -> BaseSignal:
+        """Mean over axes (see :meth:`sum`)."""
+        return self._reduce(np.mean, axis)
+
+    def max(self, axis=None) -> BaseSignal:
+        """Maximum over axes (see :meth:`sum`)."""
+        return self._reduce(np.max, axis)
+
+    def min(self, axis=None) -> BaseSignal:
+        """Minimum over axes (see :meth:`sum`)."""
+        return self._reduce(np.min, axis)
+
+    def std(self, axis=None) -> BaseSignal:
+        """Standard deviation over axes (see :meth:`sum`)."""
+        return self._reduce(np.std, axis)
+
+    # -- reshaping ----------------------------------------------------------------
+    def transpose(self, signal_axes=None, navigation_axes=None) -> BaseSignal:
+        """Re-assign axes between navigation and signal spaces.
+
+        Parameters
+        ----------
+        signal_axes : None, int or list of axis names/indices
+            None swaps the two spaces (``s.T``); an int n makes the last n axes
+            (natural order) the signal axes; a list names them.
+        navigation_axes : None or list
+            Ignored unless ``signal_axes`` is None: then these become navigation.
+        """
+        am = self.axes_manager
+        hs = list(am._axes_in_hs_order)
+        if signal_axes is None and navigation_axes is None:
+            sig, nav = list(am.navigation_axes), list(am.signal_axes)
+        elif isinstance(signal_axes, (int, np.integer)):
+            nav, sig = hs[: len(hs) - signal_axes], hs[len(hs) - signal_axes:]
+        elif signal_axes is not None:
+            sig = [am[a] for a in signal_axes]
+            nav = [a for a in hs if all(a is not s for s in sig)]
+        else:
+            nav = [am[a] for a in navigation_axes]
+            sig = [a for a in hs if all(a is not n for n in nav)]
+        # array order = reversed natural order, navigation first
+        order = nav[::-1] + sig[::-1]
+        perm = [am.array_index(a) for a in order]
+        data = self.data.transpose(perm)
+        axes = []
+        for a in order:
+            d = a.get_axis_dictionary()
+            d["navigate"] = any(a is n for n in nav)
+            axes.append(d)
+        return self._new_like(data, axes=axes)
+
+    def as_signal1D(self, spectral_axis=-1) -> BaseSignal:
+        """View with one signal axis (``spectral_axis``) and the rest navigation."""
+        axis = self.axes_manager[spectral_axis]
+        return self.transpose(signal_axes=[axis])
+
+    def as_signal2D(self, image_axes=(-2, -1)) -> BaseSignal:
+        """View with two signal axes (``image_axes``, natural order x, y)."""
+        axes = [self.axes_manager[a] for a in image_axes]
+        return self.transpose(signal_axes=axes)
+
+    def crop(self, axis, start=None, end=None) -> None:
+        """Crop one axis in place; ``start``/``end`` are ints or calibrated floats."""
+        am = self.axes_manager
+        pos = am.array_index(axis)
+        ax = am._array_axes[pos]
+        sl = ax._slice(slice(start, end))
+        lo, hi, _ = sl.indices(ax.size)
+        if hi <= lo:
+            raise ValueError(f"crop of axis {ax.name!r} from {start} to {end} is empty")
+        idx = [slice(None)] * self.data.ndim
+        idx[pos] = slice(lo, hi)
+        self._data = self.data[tuple(idx)]
+        ax.offset = ax.offset + lo * ax.scale
+        ax.size = hi - lo
+
+    def crop_signal1D(self, left_value=None, right_value=None) -> None:
+        """Crop the (single) signal axis in place."""
+        if self.axes_manager.signal_dimension != 1:
+            raise ValueError("crop_signal1D needs exactly one signal axis")
+        self.crop(self.axes_manager.signal_axes[0], left_value, right_value)
+
+    def rebin(self, new_shape=None, scale=None) -> BaseSignal:
+        """Sum-bin by integer factors; ``scale`` (natural order) or ``new_shape``."""
+        am = self.axes_manager
+        hs = am._axes_in_hs_order
+        if (new_shape is None) == (scale is None):
+            raise ValueError("give exactly one of new_shape or scale")
+        if scale is None:
+            scale = [a.size / n for a, n in zip(hs, new_shape)]
+        if len(scale) != len(hs):
+            raise ValueError(f"scale needs {len(hs)} factors (natural order), got {len(scale)}")
+        factors = [1] * len(hs)
+        for a, f in zip(hs, scale):
+            if f != int(f) or a.size % int(f):
+                raise ValueError(f"axis {a.name!r} of size {a.size} is not divisible by {f}")
+            factors[am.array_index(a)] = int(f)
+        shape = []
+        for n, f in zip(self.data.shape, factors):
+            shape += [n // f, f]
+        data = self.data.reshape(shape).sum(axis=tuple(range(1, 2 * len(factors), 2)))
+        axes = am.as_dictionaries()
+        for d, f in zip(axes, factors):
+            d["offset"] = d["offset"] + (f - 1) * d["scale"] / 2
+            d["scale"] = d["scale"] * f
+        return self._new_like(data, axes=axes)
+
+    def change_dtype(self, dtype) -> None:
+        """Change the data type in place (complex <-> real changes the class)."""
+        self._data = self.data.astype(dtype)
+        self.__class__ = class_for(self.metadata.get_item("Signal.signal_type", ""),
+                                   self.axes_manager.signal_dimension,
+                                   np.iscomplexobj(self._data))
+
+    def _unfolded(self):
+        """(navigation_size or 1, signal_size) view of the data."""
+        am = self.axes_manager
+        return self.data.reshape(max(am.navigation_size, 1), max(am.signal_size, 1))
+
+    def get_current_signal(self) -> BaseSignal:
+        """The signal at the axes manager's current navigation indices."""
+        if not self.axes_manager.navigation_dimension:
+            return self
+        return self.inav[tuple(self.axes_manager.indices)]
+
+    # -- io ---------------------------------------------------------------------------
+    def save(self, filename, overwrite: bool | None = None, extension: str | None = None,
+             **kwds) -> None:
+        """Save to any format RosettaSciIO writes (.hspy by default), atomically.
+
+        An existing file is only replaced with ``overwrite=True``.
+        """
+        from ..io import save
+
+        save(filename, self, overwrite=overwrite, extension=extension, **kwds)
+
+    def plot(self, *args, **kwargs):
+        """Plot the signal (navigator + signal under a pointer; see emunmix.plot)."""
+        from ..plot import plot_signal
+
+        return plot_signal(self, *args, **kwargs)
+
+
+_UNDEF = "<undefined>"
+
+
+def _broadcastable(other: BaseSignal, target: BaseSignal):
+    """Other's data reshaped to broadcast against target's array order."""
+    data = other.data
+    if other.axes_manager.navigation_shape == target.axes_manager.navigation_shape:
+        return data
+    n_nav = target.axes_manager.navigation_dimension
+    sig = data.reshape(other.axes_manager.signal_shape[::-1]) if other.axes_manager.signal_shape \
+        else data.reshape(())
+    return sig.reshape((1,) * n_nav + sig.shape)
+
+
+def _add_operators():
+    ops = {
+        "add": operator.add, "sub": operator.sub, "mul": operator.mul,
+        "truediv": operator.truediv, "floordiv": operator.floordiv, "pow": operator.pow,
+        "mod": operator.mod,
+    }
+    for name, op in ops.items():
+        def fwd(self, other, _op=op, _n=name):
+            return self._binary(other, _op, _n)
+
+        def ref(self, other, _op=op, _n=name):
+            return self._binary(other, _op, _n, reflected=True)
+
+        def inp(self, other, _op=op, _n=name):
+            return self._inplace(other, _op, _n)
+
+        setattr(BaseSignal, f"__{name}__", fwd)
+        setattr(BaseSignal, f"__r{name}__", ref)
+        setattr(BaseSignal, f"__i{name}__", inp)
+
+
+_add_operators()
+register_signal_class(BaseSignal, "", None, False)
+# numpy should defer to our reflected operators (array * signal -> signal)
+BaseSignal.__array_priority__ = 100
+
+
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """numpy ufuncs act on the data: ``np.sqrt(s)`` and ``array * s`` give signals."""
+    if method != "__call__" or "out" in kwargs:
+        return NotImplemented
+    args = [i.data if isinstance(i, BaseSignal) else i for i in inputs]
+    result = ufunc(*args, **kwargs)
+    if isinstance(result, np.ndarray) and result.shape == self.data.shape:
+        return self._new_like(result)
+    return result
+
+
+BaseSignal.__array_ufunc__ = _array_ufunc

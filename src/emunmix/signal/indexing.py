@@ -1,0 +1,71 @@
+"""``inav`` / ``isig``: HyperSpy-style indexing of navigation and signal axes.
+
+Indices are given in natural order (x, y, ...). Integers (negative too) pick a
+point and drop the axis, slices keep it, floats are calibrated values. Numpy
+basic indexing is used, so results are views of the data where numpy's are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .base import BaseSignal
+
+
+class SpaceSlicer:
+    """Indexer bound to a signal for one space ("navigation" or "signal")."""
+
+    def __init__(self, signal: BaseSignal, navigation: bool):
+        self.signal = signal
+        self.navigation = navigation
+
+    def __getitem__(self, key) -> BaseSignal:
+        if not isinstance(key, tuple):
+            key = (key,)
+        am = self.signal.axes_manager
+        axes = am.navigation_axes if self.navigation else am.signal_axes
+        space = "navigation" if self.navigation else "signal"
+        if len(key) > len(axes):
+            raise IndexError(
+                f"too many {space} indices: got {len(key)}, the signal has "
+                f"{len(axes)} {space} axes {am._signature()}"
+            )
+        slices: list = [slice(None)] * len(am)
+        new_axes = [a.copy() for a in am._array_axes]
+        drop = []
+        for k, axis in zip(key, axes):
+            pos = am.array_index(axis)
+            if isinstance(k, slice):
+                sl = axis._slice(k)
+                start, stop, step = sl.indices(axis.size)
+                n = len(range(start, stop, step))
+                if n == 0:
+                    raise IndexError(
+                        f"slice {k} selects nothing on axis {axis.name!r} "
+                        f"[{axis.low_value:g}, {axis.high_value:g}] {axis.units}"
+                    )
+                slices[pos] = slice(start, stop, step)
+                new = new_axes[pos]
+                new.offset = axis.offset + start * axis.scale
+                new.scale = axis.scale * step
+                new.size = n
+            elif isinstance(k, (float, np.floating)):
+                slices[pos] = axis.value2index(float(k))
+                drop.append(pos)
+            elif isinstance(k, (int, np.integer)):
+                slices[pos] = axis._check_index(int(k))
+                drop.append(pos)
+            else:
+                raise TypeError(
+                    f"{space} index must be int, float (calibrated value) or slice, "
+                    f"not {type(k).__name__}"
+                )
+        data = self.signal.data[tuple(slices)]
+        axes_left = [a for i, a in enumerate(new_axes) if i not in drop]
+        if not axes_left:  # a single value: keep a one-point signal, as HyperSpy does
+            data = np.asarray(data).reshape(1)
+            axes_left = [{"name": "Scalar", "size": 1, "navigate": False}]
+        return self.signal._new_like(data, axes=axes_left)
