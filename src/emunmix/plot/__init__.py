@@ -1,1 +1,1 @@
-"""Subpackage."""
+"""Plotting: matplotlib figures and widgets; reads signals and results, never computes."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from .axes import AxesManager, DataAxis
 from .indexing import SpaceSlicer
+from .learning import LearningMixin
 from .metadata import DictionaryTreeBrowser
 from .types import canonical_signal_type, class_for, register_signal_class
 
@@ -23,7 +24,7 @@ def _is_dask(data) -> bool:
     return type(data).__module__.startswith("dask")
 
 
-class BaseSignal:
+class BaseSignal(LearningMixin):
     """A signal of any dimension with calibrated axes and metadata.
 
     Parameters
