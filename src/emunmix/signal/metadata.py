@@ -159,6 +159,8 @@ _MISSING_SENTINEL = object()
 
 
 def _short(value: Any) -> str:
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, np.ndarray) and value.size > 10:
         return f"<array shape={value.shape} dtype={value.dtype}>"
     text = repr(value) if not isinstance(value, str) else value
