@@ -139,6 +139,13 @@ class BaseSignal(LearningMixin):
             new.learning_results = self.learning_results.copy()
         return new
 
+    def _scalar_like(self, value) -> BaseSignal:
+        """A one-point generic signal (every axis indexed or reduced away), as HyperSpy."""
+        data = np.asarray(value).reshape(1)
+        cls = class_for("", 0, np.iscomplexobj(data))
+        return self._new_like(data, axes=[{"name": "Scalar", "size": 1, "navigate": False}],
+                              cls=cls)
+
     def _deepcopy_with_new_data(self, data=None) -> BaseSignal:
         return self._new_like(self.data if data is None else data)
 
@@ -187,10 +194,7 @@ class BaseSignal(LearningMixin):
     def _operand(self, other, opname: str):
         if isinstance(other, BaseSignal):
             a, b = self.axes_manager, other.axes_manager
-            ok = (a.signal_shape == b.signal_shape or not b.signal_shape) and (
-                a.navigation_shape == b.navigation_shape or not b.navigation_shape
-                or b.navigation_size == 1)
-            if not ok:
+            if not _broadcasts_into(other, self):
                 raise ValueError(
                     f"cannot {opname} signals of shapes {a._signature()} and "
                     f"{b._signature()}: navigation and signal shapes must match "
@@ -211,6 +215,12 @@ class BaseSignal(LearningMixin):
         return other
 
     def _binary(self, other, op, opname: str, reflected: bool = False) -> BaseSignal:
+        if (isinstance(other, BaseSignal) and not _broadcasts_into(other, self)
+                and _broadcasts_into(self, other)):
+            # a single spectrum with a spectrum image: the result takes the larger's axes
+            mine = _broadcastable(self, other)
+            result = op(other.data, mine) if reflected else op(mine, other.data)
+            return self._new_like(result, axes=other.axes_manager.as_dictionaries())
         o = self._operand(other, opname)
         result = op(o, self.data) if reflected else op(self.data, o)
         if result.shape != self.data.shape:
@@ -220,20 +230,19 @@ class BaseSignal(LearningMixin):
 
     def _inplace(self, other, op, opname: str) -> BaseSignal:
         o = self._operand(other, opname)
-        try:
-            result = op(self.data, o)
-        except TypeError as err:  # e.g. float into int in place
-            raise TypeError(f"in-place {opname} failed ({err}); use change_dtype first") from None
-        if result.dtype != self.data.dtype and not self._lazy:
-            if np.can_cast(result.dtype, self.data.dtype, "same_kind"):
-                result = result.astype(self.data.dtype)
-            else:
-                raise TypeError(
-                    f"in-place {opname} would change dtype {self.data.dtype} to "
-                    f"{result.dtype}; use s.change_dtype({str(result.dtype)!r}) first or the "
-                    "non-in-place operator"
-                )
-        self._data = result
+        if self._lazy:  # dask arrays are immutable: rebind to the new graph
+            self._data = op(self.data, o)
+            return self
+        result_dtype = np.result_type(self.data, o)
+        if not np.can_cast(result_dtype, self.data.dtype, "same_kind"):
+            raise TypeError(
+                f"in-place {opname} would change dtype {self.data.dtype} to "
+                f"{result_dtype}; use s.change_dtype({str(result_dtype)!r}) first or the "
+                "non-in-place operator"
+            )
+        # numpy's in-place operator writes into the array itself, as HyperSpy does: no
+        # temporary of the data's size, and shallow copies (s.copy()) see the change
+        op(self.data, o)
         return self
 
     def __neg__(self):
@@ -258,34 +267,36 @@ class BaseSignal(LearningMixin):
             return sorted({am.array_index(a) for a in axis})
         return [am.array_index(axis)]
 
-    def _reduce(self, func, axis) -> BaseSignal:
+    def _reduce(self, func, axis, out=None, **kwargs) -> BaseSignal:
+        if out is not None:  # np.sum(s) passes out=None; a real out= is not supported
+            raise TypeError("signal reductions do not support out=")
         pos = self._axes_positions(axis)
-        data = func(self.data, axis=tuple(pos))
+        data = func(self.data, axis=tuple(pos), **kwargs)
         axes = [a for i, a in enumerate(self.axes_manager.as_dictionaries()) if i not in pos]
-        if not axes:  # reduced to a scalar: keep a one-point signal like HyperSpy
-            data = np.asarray(data).reshape(1)
-            axes = [{"name": "Scalar", "size": 1, "navigate": False}]
+        if not axes:  # reduced to a scalar: a one-point generic signal like HyperSpy
+            return self._scalar_like(data)
         return self._new_like(data, axes=axes)
 
-    def sum(self, axis=None) -> BaseSignal:
+    # ``out``/``dtype``/``ddof`` let numpy's functions (np.sum(s), np.std(s)) call these.
+    def sum(self, axis=None, out=None, dtype=None) -> BaseSignal:
         """Sum over axes (name, index, "navigation"/"signal", or a list); None: navigation."""
-        return self._reduce(np.sum, axis)
+        return self._reduce(np.sum, axis, out, dtype=dtype)
 
-    def mean(self, axis=None) -> BaseSignal:
+    def mean(self, axis=None, out=None, dtype=None) -> BaseSignal:
         """Mean over axes (see :meth:`sum`)."""
-        return self._reduce(np.mean, axis)
+        return self._reduce(np.mean, axis, out, dtype=dtype)
 
-    def max(self, axis=None) -> BaseSignal:
+    def max(self, axis=None, out=None) -> BaseSignal:
         """Maximum over axes (see :meth:`sum`)."""
-        return self._reduce(np.max, axis)
+        return self._reduce(np.max, axis, out)
 
-    def min(self, axis=None) -> BaseSignal:
+    def min(self, axis=None, out=None) -> BaseSignal:
         """Minimum over axes (see :meth:`sum`)."""
-        return self._reduce(np.min, axis)
+        return self._reduce(np.min, axis, out)
 
-    def std(self, axis=None) -> BaseSignal:
+    def std(self, axis=None, out=None, dtype=None, ddof=0) -> BaseSignal:
         """Standard deviation over axes (see :meth:`sum`)."""
-        return self._reduce(np.std, axis)
+        return self._reduce(np.std, axis, out, dtype=dtype, ddof=ddof)
 
     # -- reshaping ----------------------------------------------------------------
     def transpose(self, signal_axes=None, navigation_axes=None) -> BaseSignal:
@@ -365,7 +376,7 @@ class BaseSignal(LearningMixin):
             raise ValueError(f"scale needs {len(hs)} factors (natural order), got {len(scale)}")
         factors = [1] * len(hs)
         for a, f in zip(hs, scale):
-            if f != int(f) or a.size % int(f):
+            if f < 1 or f != int(f) or a.size % int(f):
                 raise ValueError(f"axis {a.name!r} of size {a.size} is not divisible by {f}")
             factors[am.array_index(a)] = int(f)
         shape = []
@@ -417,15 +428,24 @@ class BaseSignal(LearningMixin):
 _UNDEF = "<undefined>"
 
 
+def _broadcasts_into(other: BaseSignal, target: BaseSignal) -> bool:
+    """True when ``other`` combines with ``target`` without changing target's shape: each
+    space (navigation, signal) either matches, is empty, or (navigation) has one point."""
+    a, b = target.axes_manager, other.axes_manager
+    sig_ok = b.signal_shape in (a.signal_shape, ()) or b.signal_size == 1
+    nav_ok = b.navigation_shape in (a.navigation_shape, ()) or b.navigation_size == 1
+    return sig_ok and nav_ok
+
+
 def _broadcastable(other: BaseSignal, target: BaseSignal):
-    """Other's data reshaped to broadcast against target's array order."""
-    data = other.data
-    if other.axes_manager.navigation_shape == target.axes_manager.navigation_shape:
-        return data
-    n_nav = target.axes_manager.navigation_dimension
-    sig = data.reshape(other.axes_manager.signal_shape[::-1]) if other.axes_manager.signal_shape \
-        else data.reshape(())
-    return sig.reshape((1,) * n_nav + sig.shape)
+    """Other's data reshaped to broadcast against target's array order (navigation
+    first): a space other lacks, or has a single point of, becomes length-1 axes."""
+    a, b = target.axes_manager, other.axes_manager
+    nav = b.navigation_shape[::-1] if b.navigation_shape == a.navigation_shape \
+        else (1,) * a.navigation_dimension
+    sig = b.signal_shape[::-1] if b.signal_shape == a.signal_shape \
+        else (1,) * a.signal_dimension
+    return other.data.reshape(nav + sig)
 
 
 def _add_operators():
@@ -434,6 +454,7 @@ def _add_operators():
         "truediv": operator.truediv, "floordiv": operator.floordiv, "pow": operator.pow,
         "mod": operator.mod,
     }
+    iops = {name: getattr(operator, f"i{name}") for name in ops}
     for name, op in ops.items():
         def fwd(self, other, _op=op, _n=name):
             return self._binary(other, _op, _n)
@@ -441,8 +462,8 @@ def _add_operators():
         def ref(self, other, _op=op, _n=name):
             return self._binary(other, _op, _n, reflected=True)
 
-        def inp(self, other, _op=op, _n=name):
-            return self._inplace(other, _op, _n)
+        def inp(self, other, _iop=iops[name], _n=name):
+            return self._inplace(other, _iop, _n)
 
         setattr(BaseSignal, f"__{name}__", fwd)
         setattr(BaseSignal, f"__r{name}__", ref)

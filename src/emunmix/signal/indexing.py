@@ -47,11 +47,14 @@ class SpaceSlicer:
                         f"slice {k} selects nothing on axis {axis.name!r} "
                         f"[{axis.low_value:g}, {axis.high_value:g}] {axis.units}"
                     )
-                slices[pos] = slice(start, stop, step)
+                # a negative stop from indices() means "before index 0", not "from the end"
+                slices[pos] = slice(start, stop if stop >= 0 else None, step)
                 new = new_axes[pos]
                 new.offset = axis.offset + start * axis.scale
                 new.scale = axis.scale * step
                 new.size = n
+            elif isinstance(k, (bool, np.bool_)):
+                raise TypeError(f"{space} index must be int, float or slice, not bool")
             elif isinstance(k, (float, np.floating)):
                 slices[pos] = axis.value2index(float(k))
                 drop.append(pos)
@@ -65,7 +68,6 @@ class SpaceSlicer:
                 )
         data = self.signal.data[tuple(slices)]
         axes_left = [a for i, a in enumerate(new_axes) if i not in drop]
-        if not axes_left:  # a single value: keep a one-point signal, as HyperSpy does
-            data = np.asarray(data).reshape(1)
-            axes_left = [{"name": "Scalar", "size": 1, "navigate": False}]
+        if not axes_left:  # a single value: a one-point generic signal, as HyperSpy does
+            return self.signal._scalar_like(data)
         return self.signal._new_like(data, axes=axes_left)
