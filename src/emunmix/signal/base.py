@@ -64,6 +64,11 @@ class BaseSignal(LearningMixin):
             )
         for ax, size in zip(axes, self._data.shape):
             ax["size"] = size
+        if not any("navigate" in a for a in axes) and self._signal_dimension:
+            # as HyperSpy: without navigate flags the class says which axes are signal
+            n_sig = min(self._signal_dimension, len(axes))
+            for i, ax in enumerate(axes):
+                ax["navigate"] = i < len(axes) - n_sig
         # navigation axes must come first in the array
         navs = [a.get("navigate", True) for a in axes]
         if any(not n for n in navs) and navs != sorted(navs, reverse=True):
