@@ -175,6 +175,12 @@ def _load_one(path: Path, lazy: bool, reader: str | None, signal_type: str | Non
             f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: the file "
             f"may be corrupt, truncated or not in that format ({type(err).__name__}: {err})"
         ) from err
+    if not dicts or any(np.size(d.get("data", ())) == 0 for d in dicts):
+        # lenient readers (e.g. MSA) return empty data for garbage instead of failing
+        raise OSError(
+            f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: no data "
+            "found (the file may be corrupt, truncated or not in that format)"
+        )
     return [dict_to_signal(d, signal_type=signal_type, filename=path) for d in dicts]
 
 
