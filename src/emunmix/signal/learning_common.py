@@ -1,0 +1,257 @@
+"""Helpers shared by the decomposition and BSS methods of signals.
+
+Argument normalisation (masks, component selections) and the folding of
+(pixels x k) / (channels x k) result matrices back into calibrated signals.
+Nothing here computes a decomposition: that is :mod:`emunmix.learn`'s job.
+"""
+
+from __future__ import annotations
+
+import numbers
+from pathlib import Path
+
+import numpy as np
+
+from .types import class_for
+
+#: Navigation axis names of the component stacks (HyperSpy's names).
+COMPONENT_AXIS = {
+    "decomposition": "Decomposition component index",
+    "bss": "BSS component index",
+}
+#: How titles and messages name the two kinds of results.
+KIND_LABEL = {"decomposition": "Decomposition", "bss": "BSS"}
+
+
+def is_dask(a) -> bool:
+    return type(a).__module__.split(".")[0] == "dask"
+
+
+def as_array(value):
+    """The data of a signal, or the value itself (for masks and variance arrays)."""
+    return value.data if hasattr(value, "axes_manager") else value
+
+
+def navigation_array_shape(signal) -> tuple[int, ...]:
+    """Navigation shape in numpy (array) order, e.g. (y, x)."""
+    return tuple(signal.data.shape[: signal.axes_manager.navigation_dimension])
+
+
+def signal_array_shape(signal) -> tuple[int, ...]:
+    """Signal shape in numpy (array) order."""
+    return tuple(signal.data.shape[signal.axes_manager.navigation_dimension:])
+
+
+def flat_mask(mask, signal, space: str, name: str):
+    """Validate a boolean mask over the navigation or signal space; return it flat.
+
+    Parameters
+    ----------
+    mask : None, bool array or signal
+        True excludes a pixel (``space="navigation"``) or channel (``"signal"``).
+        The shape is the space's shape in array order (as ``s.data`` holds it),
+        its natural order (as ``axes_manager`` shows it), or flat.
+    signal : BaseSignal
+        The signal the mask applies to.
+    space : {"navigation", "signal"}
+    name : str
+        Argument name for messages.
+
+    Returns
+    -------
+    ndarray of bool, flat, or None
+
+    Raises
+    ------
+    ValueError
+        Wrong shape or non-boolean values.
+    """
+    if mask is None:
+        return None
+    arr = as_array(mask)
+    if is_dask(arr):
+        arr = arr.compute()
+    arr = np.asarray(arr)
+    if space == "navigation":
+        shape = navigation_array_shape(signal)
+        natural = signal.axes_manager.navigation_shape
+    else:
+        shape = signal_array_shape(signal)
+        natural = signal.axes_manager.signal_shape
+    size = int(np.prod(shape)) if shape else 1
+    if arr.dtype != bool:
+        if arr.dtype.kind not in "iuf" or not np.isin(arr, (0, 1)).all():
+            raise ValueError(
+                f"{name} must be a boolean array (True = excluded), got dtype {arr.dtype}"
+            )
+        arr = arr.astype(bool)
+    allowed = {tuple(shape), (size,)}
+    if arr.shape not in allowed:
+        if arr.shape == tuple(natural):  # natural order (x, y): transpose to (y, x)
+            return np.ascontiguousarray(arr.T).ravel()
+        raise ValueError(
+            f"{name} has shape {arr.shape}, but the signal's {space} space has shape "
+            f"{tuple(shape)} (array order; {signal.axes_manager._signature()} in natural "
+            f"order). Give a boolean array of shape {tuple(shape)}, True = excluded."
+        )
+    return arr.ravel()
+
+
+def component_ids(comp_ids, n_components: int, name: str = "comp_ids") -> list[int]:
+    """HyperSpy's component selection: None (all), int n (the first n) or a list.
+
+    Raises
+    ------
+    ValueError
+        Out-of-range components or n < 1.
+    TypeError
+        Anything else.
+    """
+    if comp_ids is None:
+        return list(range(n_components))
+    if isinstance(comp_ids, (bool, np.bool_)):
+        raise TypeError(f"{name} must be None, an int or a list of ints, got {comp_ids!r}")
+    if isinstance(comp_ids, numbers.Integral):
+        n = int(comp_ids)
+        if not 1 <= n <= n_components:
+            raise ValueError(
+                f"{name}={n} asks for the first {n} components, but there are "
+                f"{n_components}; give a number from 1 to {n_components}"
+            )
+        return list(range(n))
+    ids = np.asarray(comp_ids)
+    if ids.dtype == bool:
+        if ids.shape != (n_components,):
+            raise ValueError(f"a boolean {name} needs {n_components} entries, got {ids.size}")
+        return np.flatnonzero(ids).tolist()
+    if ids.ndim != 1 or ids.size == 0 or ids.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be None, an int or a list of ints, got {comp_ids!r}")
+    bad = [int(i) for i in ids if not -n_components <= i < n_components]
+    if bad:
+        raise ValueError(
+            f"{name} refers to component(s) {bad}, but there are {n_components} "
+            f"(indices 0 to {n_components - 1})"
+        )
+    return [int(i) % n_components for i in ids]
+
+
+def _title(signal) -> str:
+    return signal.metadata.get_item("General.title", "")
+
+
+def _metadata(signal, title: str, signal_type: str | None) -> dict:
+    md = signal.metadata.as_dictionary()
+    md.setdefault("General", {})["title"] = title
+    if signal_type is not None:
+        md.setdefault("Signal", {})["signal_type"] = signal_type
+    return md
+
+
+def loadings_signal(signal, loadings, kind: str, ids=None):
+    """Stack of loading maps: navigation "... component index", signal = the
+    original navigation axes with their calibration (Signal2D for 2-D maps,
+    Signal1D for line scans)."""
+    loadings = loadings if ids is None else loadings[:, ids]
+    k = loadings.shape[1]
+    nav_axes = [dict(a, navigate=False) for a in signal.axes_manager.as_dictionaries()
+                if a["navigate"]]
+    shape = navigation_array_shape(signal)
+    if not nav_axes:  # a single spectrum: one weight per component
+        nav_axes = [{"name": "Scalar", "size": 1, "navigate": False}]
+        shape = (1,)
+    data = loadings.T.reshape((k,) + shape)
+    axes = [_component_axis(kind, k)] + nav_axes
+    cls = class_for("", len(nav_axes), np.iscomplexobj(data))
+    title = f"{KIND_LABEL[kind]} loadings of {_title(signal)}"
+    return cls(data, axes=axes, metadata=_metadata(signal, title, ""))
+
+
+def factors_signal(signal, factors, kind: str, ids=None):
+    """Stack of factors: navigation "... component index", signal = the original
+    signal axes; the class keeps the signal type (EELS factors are EELS spectra)."""
+    factors = factors if ids is None else factors[:, ids]
+    k = factors.shape[1]
+    sig_axes = [dict(a) for a in signal.axes_manager.as_dictionaries() if not a["navigate"]]
+    shape = signal_array_shape(signal)
+    data = np.asarray(factors).T.reshape((k,) + shape)
+    axes = [_component_axis(kind, k)] + sig_axes
+    st = signal.metadata.get_item("Signal.signal_type", "")
+    cls = class_for(st, len(sig_axes), np.iscomplexobj(data))
+    title = f"{KIND_LABEL[kind]} factors of {_title(signal)}"
+    return cls(data, axes=axes, metadata=_metadata(signal, title, None))
+
+
+def _component_axis(kind: str, k: int) -> dict:
+    return {"name": COMPONENT_AXIS[kind], "size": k, "navigate": True, "scale": 1.0,
+            "offset": 0.0}
+
+
+def model_matrix(loadings, factors, ids, mean=None, centre=None):
+    """``loadings[:, ids] @ factors[:, ids].T`` (pixels x channels) plus the mean
+    removed by a centred decomposition. Stays lazy for dask loadings."""
+    L = loadings[:, ids]
+    F = np.asarray(factors)[:, ids]
+    if is_dask(L):
+        a = L @ F.T
+    else:
+        a = np.asarray(L) @ F.T
+    if mean is not None and centre is not None:
+        m = np.asarray(mean).astype(a.dtype, copy=False)
+        if centre == "signal":  # one mean per pixel
+            a = a + m.reshape(-1, 1)
+        else:  # "navigation": the mean spectrum
+            a = a + m.reshape(1, -1)
+    return a
+
+
+def model_signal(signal, matrix, kind: str, n: int):
+    """The (pixels x channels) ``matrix`` folded into a signal like ``signal``."""
+    data = matrix.reshape(signal.data.shape)
+    new = signal._new_like(data, cls=type(signal))
+    label = "decomposition" if kind == "decomposition" else "bss"
+    new.metadata.set_item("General.title",
+                          f"{_title(signal)} model from {label} with {n} components")
+    return new
+
+
+def export_components(signal, factors, loadings, kind: str, folder=None, comp_ids=None,
+                      factor_prefix=None, factor_format="hspy", loading_prefix=None,
+                      loading_format="hspy", multiple_files=True, overwrite=False,
+                      figures=None, save_figures_format="png") -> list[Path]:
+    """Write factors and loadings to ``folder`` (see ``export_decomposition_results``)."""
+    folder = Path.cwd() if folder is None else Path(folder)
+    ids = component_ids(comp_ids, factors.shape[1])
+    fsig = factors_signal(signal, factors, kind, ids)
+    lsig = loadings_signal(signal, loadings, kind, ids)
+    fpre = factor_prefix or ("bss_factor" if kind == "bss" else "factor")
+    lpre = loading_prefix or ("bss_loading" if kind == "bss" else "loading")
+    jobs = []
+    if multiple_files:
+        for j, i in enumerate(ids):
+            jobs.append((folder / f"{fpre}-{i}.{factor_format.lstrip('.')}", fsig.inav[j]))
+            jobs.append((folder / f"{lpre}-{i}.{loading_format.lstrip('.')}", lsig.inav[j]))
+    else:
+        jobs.append((folder / f"{fpre}s.{factor_format.lstrip('.')}", fsig))
+        jobs.append((folder / f"{lpre}s.{loading_format.lstrip('.')}", lsig))
+    if figures is not None:
+        jobs_fig = [(folder / f"{fpre}s.{save_figures_format}", "factors"),
+                    (folder / f"{lpre}s.{save_figures_format}", "loadings")]
+    else:
+        jobs_fig = []
+    # Check everything before writing anything: no half-written exports.
+    folder.mkdir(parents=True, exist_ok=True)
+    existing = [p for p, _ in jobs + jobs_fig if p.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(
+            f"{len(existing)} file(s) already exist in {str(folder)!r} (first: "
+            f"{existing[0].name}); pass overwrite=True to replace them"
+        )
+    written = []
+    for path, sig in jobs:
+        sig.save(path, overwrite=True)
+        written.append(path)
+    for path, what in jobs_fig:
+        fig = figures(what, ids)
+        fig.savefig(path)
+        written.append(path)
+    return written

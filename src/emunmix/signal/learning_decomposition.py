@@ -1,0 +1,480 @@
+"""Decomposition methods of signals (``s.decomposition()`` and its results).
+
+Each method validates its arguments in signal terms (shapes as the user sees
+them), unfolds the data to (pixels, channels), calls
+:func:`emunmix.learn.decompose.decompose` and folds the results back. A
+call that fails leaves ``s.data`` and ``s.learning_results`` untouched: the
+results are built in locals and assigned at the very end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .learning_common import (
+    as_array,
+    component_ids,
+    export_components,
+    factors_signal,
+    flat_mask,
+    is_dask,
+    loadings_signal,
+    model_matrix,
+    model_signal,
+)
+
+
+class DecompositionMethods:
+    """``decomposition`` and the methods reading its results (HyperSpy names)."""
+
+    def decomposition(
+        self,
+        normalize_poissonian_noise=False,
+        algorithm="SVD",
+        output_dimension=None,
+        centre=None,
+        auto_transpose=True,
+        navigation_mask=None,
+        signal_mask=None,
+        var_array=None,
+        var_func=None,
+        reproject=None,
+        return_info=False,
+        print_info=True,
+        svd_solver="auto",
+        copy=True,
+        random_state=None,
+        **kwargs,
+    ):
+        """Decompose the data into factors (spectra) and loadings (maps).
+
+        The data are unfolded to a (pixels x channels) matrix ``D`` and factored
+        as ``D ~ loadings @ factors.T``; the results are stored in
+        ``s.learning_results``. The signal's data are never modified.
+
+        Parameters
+        ----------
+        normalize_poissonian_noise : bool, default False
+            Scale the data by the square roots of the pixel and channel sums
+            before decomposing (Keenan and Kotula), which equalises Poisson noise;
+            the scaling is undone on the results. Needs non-negative data.
+        algorithm : str or estimator, default "SVD"
+            "SVD", "PCA" (centred), "NMF", "MLPCA", "RPCA", ... (case-insensitive;
+            see ``emunmix.learn.decompose``), or an object with ``fit``,
+            ``transform`` and ``components_`` (a scikit-learn estimator).
+        output_dimension : int, "auto" or None
+            Number of components to keep (None: all). "auto" estimates it and
+            ``print_info`` says how.
+        centre : {None, "navigation", "signal"}
+            Subtract the mean spectrum ("navigation") or each pixel's mean
+            ("signal") first; the model adds it back.
+        auto_transpose : bool
+            Accepted for HyperSpy compatibility; the kernels always work on the
+            smaller dimension.
+        navigation_mask, signal_mask : bool array or signal, optional
+            True excludes a pixel / channel (shape of the navigation / signal
+            space, array order as in ``s.data``). Excluded loadings / factors
+            are NaN unless ``reproject`` fills them.
+        var_array, var_func : optional
+            Noise variance for "MLPCA": an array of the data's shape, or a
+            function of the data.
+        reproject : {None, "navigation", "signal", "both"}
+            Project masked pixels and/or channels onto the components.
+        return_info : bool
+            Return the kernel's output (factors, loadings, estimator, ...).
+        print_info : bool, default True
+            Print a short "Decomposition info" summary.
+        svd_solver : {"auto", "gram", "full", "randomized", "arpack"}
+        copy : bool
+            Accepted for HyperSpy compatibility; the data are never changed in
+            place.
+        random_state : int, Generator or None
+            Seed for randomized solvers and NMF initialisation.
+        **kwargs
+            Passed to the algorithm.
+
+        Returns
+        -------
+        None, or the kernel's ``DecompositionOutput`` when ``return_info``.
+
+        Raises
+        ------
+        ValueError
+            Empty signal, NaN/inf values, negative values with Poisson
+            normalisation or NMF, a bad ``output_dimension``, masks of the
+            wrong shape, an unknown algorithm.
+
+        Examples
+        --------
+        >>> import emunmix.api as hs
+        >>> s = hs.datasets.CL1()
+        >>> s.decomposition(True, print_info=False)
+        >>> s.learning_results.number_significant_components
+        4
+        """
+        from emunmix.learn.decompose import decompose
+
+        if self.data.size == 0:
+            raise ValueError(
+                f"the signal is empty (data shape {self.data.shape}): nothing to decompose"
+            )
+        nav_mask = flat_mask(navigation_mask, self, "navigation", "navigation_mask")
+        sig_mask = flat_mask(signal_mask, self, "signal", "signal_mask")
+        X = self._unfolded()
+        if var_array is not None:
+            var_array = as_array(var_array)
+            if tuple(np.shape(var_array)) == tuple(self.data.shape):
+                var_array = var_array.reshape(X.shape)
+        out = decompose(
+            X,
+            algorithm=algorithm,
+            output_dimension=output_dimension,
+            normalize_poissonian_noise=normalize_poissonian_noise,
+            centre=centre,
+            navigation_mask=nav_mask,
+            signal_mask=sig_mask,
+            var_array=var_array,
+            var_func=var_func,
+            reproject=reproject,
+            svd_solver=svd_solver,
+            random_state=random_state,
+            **kwargs,
+        )
+        results = _results_from_output(
+            out, self.data.shape, normalize_poissonian_noise, centre, nav_mask, sig_mask,
+            output_dimension)
+        self.learning_results = results
+        if print_info:
+            print(_decomposition_info(out, normalize_poissonian_noise, output_dimension,
+                                      centre))
+        return out if return_info else None
+
+    # -- scree ------------------------------------------------------------------
+    def get_explained_variance_ratio(self):
+        """The explained variance ratio of the components as a Signal1D.
+
+        Its axis is "Principal component index"; ``.isig[:20]`` keeps the first 20.
+
+        Raises
+        ------
+        ValueError
+            Before a decomposition, or for algorithms without explained variance.
+        """
+        from .signal1d import Signal1D
+
+        lr = self._require_decomposition()
+        ratio = getattr(lr, "explained_variance_ratio", None)
+        if ratio is None:
+            raise ValueError(
+                "these learning results have no explained_variance_ratio (the "
+                f"{lr.decomposition_algorithm!r} decomposition does not order components "
+                "by variance); run s.decomposition() with SVD or PCA for a scree plot"
+            )
+        title = self.metadata.get_item("General.title", "")
+        axis = {"name": "Principal component index", "units": "", "scale": 1.0,
+                "offset": 0.0, "size": len(ratio), "navigate": False}
+        return Signal1D(np.asarray(ratio).copy(), axes=[axis],
+                        metadata={"General": {"title": f"{title}\nExplained variance ratio"}})
+
+    def plot_explained_variance_ratio(self, n=30, log=True, threshold=0, hline="auto",
+                                      vline=False, xaxis_type="index", xaxis_labeling=None,
+                                      signal_fmt=None, noise_fmt=None, fig=None, ax=None,
+                                      **kwargs):
+        """Scree plot of the explained variance ratio; returns the matplotlib Axes.
+
+        Components above the estimated elbow (``number_significant_components``)
+        are drawn as signal, the rest as noise. ``threshold`` (float: a ratio;
+        int: a number of components) overrides that split. Same as
+        :meth:`plot_scree_plot`.
+        """
+        from emunmix.plot import plot_scree
+
+        lr = self._require_decomposition()
+        self.get_explained_variance_ratio()  # raises the helpful error when missing
+        return plot_scree(
+            np.asarray(lr.explained_variance_ratio), n=n, log=log, threshold=threshold,
+            hline=hline, vline=vline, xaxis_type=xaxis_type, xaxis_labeling=xaxis_labeling,
+            signal_fmt=signal_fmt, noise_fmt=noise_fmt,
+            n_significant=getattr(lr, "number_significant_components", None), fig=fig,
+            ax=ax, **kwargs)
+
+    def plot_scree_plot(self, n=30, log=True, threshold=0, hline="auto", vline=False,
+                        xaxis_type="index", xaxis_labeling=None, signal_fmt=None,
+                        noise_fmt=None, fig=None, ax=None, **kwargs):
+        """HyperSpy 2's name for :meth:`plot_explained_variance_ratio`."""
+        return self.plot_explained_variance_ratio(
+            n=n, log=log, threshold=threshold, hline=hline, vline=vline,
+            xaxis_type=xaxis_type, xaxis_labeling=xaxis_labeling, signal_fmt=signal_fmt,
+            noise_fmt=noise_fmt, fig=fig, ax=ax, **kwargs)
+
+    def plot_cumulative_explained_variance_ratio(self, n=50):
+        """Plot the cumulative explained variance ratio of the first ``n`` components."""
+        from emunmix.plot import plot_cumulative_explained_variance_ratio
+
+        lr = self._require_decomposition()
+        self.get_explained_variance_ratio()
+        return plot_cumulative_explained_variance_ratio(
+            np.asarray(lr.explained_variance_ratio), n=n)
+
+    def estimate_elbow_position(self, explained_variance_ratio=None, log=True,
+                                max_points=20):
+        """Index of the scree plot's elbow (HyperSpy's rule).
+
+        The point of ``log(ratio)`` farthest from the line joining points 0 and
+        ``max_points``; the number of significant components is this plus one.
+        """
+        from emunmix.learn.elbow import estimate_elbow_position
+
+        if explained_variance_ratio is None:
+            lr = self._require_decomposition()
+            explained_variance_ratio = lr.explained_variance_ratio
+            if explained_variance_ratio is None:
+                self.get_explained_variance_ratio()  # raises
+        return estimate_elbow_position(as_array(explained_variance_ratio), log=log,
+                                       max_points=max_points)
+
+    # -- components as signals ----------------------------------------------
+    def get_decomposition_loadings(self):
+        """Loadings as a stack of maps: Signal2D for 2-D scans, Signal1D for line scans.
+
+        Navigation axis "Decomposition component index"; signal axes are the
+        original navigation axes with their calibration.
+        """
+        lr = self._require_decomposition()
+        return loadings_signal(self, lr.loadings, "decomposition")
+
+    def get_decomposition_factors(self):
+        """Factors as a stack of spectra with the original signal axis."""
+        lr = self._require_decomposition()
+        return factors_signal(self, lr.factors, "decomposition")
+
+    def get_decomposition_model(self, components=None):
+        """The data rebuilt from some components: a denoised signal like ``s``.
+
+        Parameters
+        ----------
+        components : None, int or list of int
+            None: all; n: the first n; a list: those components. The mean
+            removed by a centred decomposition is added back.
+        """
+        lr = self._require_decomposition()
+        ids = component_ids(components, lr.factors.shape[1], "components")
+        a = model_matrix(lr.loadings, lr.factors, ids, getattr(lr, "mean", None),
+                         getattr(lr, "centre", None))
+        return model_signal(self, a, "decomposition", len(ids))
+
+    # -- plots ----------------------------------------------------------------
+    def _default_comp_ids(self, comp_ids, lr, kind):
+        if comp_ids is None and kind == "decomposition" and lr.output_dimension is None \
+                and lr.factors.shape[1] > 30:
+            raise ValueError(
+                f"the decomposition has {lr.factors.shape[1]} components: say which to plot "
+                "with comp_ids (e.g. comp_ids=4 for the first four), or decompose with an "
+                "output_dimension"
+            )
+        return comp_ids
+
+    def plot_decomposition_loadings(self, comp_ids=None, calibrate=True, same_window=True,
+                                    comp_label=None, with_factors=False, cmap="gray",
+                                    no_nans=False, per_row=3, axes_decor="all", title=None,
+                                    **kwargs):
+        """Plot loading maps (``comp_ids``: None = all, n = the first n, or a list)."""
+        from emunmix.plot import plot_component_loadings
+
+        lr = self._require_decomposition()
+        comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
+        ids = component_ids(comp_ids, lr.factors.shape[1])
+        return plot_component_loadings(
+            self.get_decomposition_loadings(), comp_ids=ids, calibrate=calibrate,
+            same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
+            axes_decor=axes_decor, title=title, **kwargs)
+
+    def plot_decomposition_factors(self, comp_ids=None, calibrate=True, same_window=True,
+                                   comp_label=None, cmap="gray", per_row=3, title=None,
+                                   **kwargs):
+        """Plot factors (``comp_ids``: None = all, n = the first n, or a list)."""
+        from emunmix.plot import plot_component_factors
+
+        lr = self._require_decomposition()
+        comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
+        ids = component_ids(comp_ids, lr.factors.shape[1])
+        return plot_component_factors(
+            self.get_decomposition_factors(), comp_ids=ids, calibrate=calibrate,
+            same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
+            **kwargs)
+
+    def plot_decomposition_results(self, factors_navigator="smart_auto",
+                                   loadings_navigator="smart_auto", factors_dim=2,
+                                   loadings_dim=2):
+        """Factors and loadings side by side: browsable in Jupyter, a static grid
+        headless. The navigator arguments are accepted for HyperSpy compatibility."""
+        from emunmix.plot import plot_components_browser
+
+        lr = self._require_decomposition()
+        n = _shown_components(lr)
+        title = self.metadata.get_item("General.title", "")
+        return plot_components_browser(
+            factors_signal(self, lr.factors[:, :n], "decomposition"),
+            loadings_signal(self, lr.loadings[:, :n], "decomposition"),
+            title=f"Decomposition of {title}".strip(), comp_label="Decomposition component")
+
+    def export_decomposition_results(self, folder=None, format=None, comp_ids=None,
+                                     calibrate=True, factor_prefix="factor",
+                                     factor_format="hspy", loading_prefix="loading",
+                                     loading_format="hspy", comp_label=None, cmap="gray",
+                                     same_window=False, multiple_files=True,
+                                     save_figures=False, save_figures_format="png",
+                                     overwrite=False):
+        """Write factors and loadings to files in ``folder`` (default: the cwd).
+
+        ``format`` sets both ``factor_format`` and ``loading_format``. With
+        ``multiple_files`` each component goes to ``<prefix>-<i>.<format>``,
+        otherwise the stacks go to ``<prefix>s.<format>``. Existing files are
+        only replaced with ``overwrite=True`` (checked before anything is
+        written). Returns the written paths.
+        """
+        lr = self._require_decomposition()
+        if format is not None:
+            factor_format = loading_format = format
+        figures = None
+        if save_figures:
+            def figures(what, ids):
+                plot = (self.plot_decomposition_factors if what == "factors"
+                        else self.plot_decomposition_loadings)
+                return _as_figure(plot(comp_ids=ids, calibrate=calibrate,
+                                       comp_label=comp_label, same_window=True))
+        return export_components(
+            self, lr.factors, lr.loadings, "decomposition", folder, comp_ids, factor_prefix,
+            factor_format, loading_prefix, loading_format, multiple_files, overwrite,
+            figures, save_figures_format)
+
+    # -- editing results --------------------------------------------------------
+    def reverse_decomposition_component(self, component_number):
+        """Flip the sign of one component (int) or several (list): factor and loading."""
+        lr = self._require_decomposition()
+        ids = _number_list(component_number, lr.factors.shape[1])
+        sign = np.ones(lr.factors.shape[1], dtype=lr.factors.dtype)
+        sign[ids] = -1
+        lr.factors = lr.factors * sign
+        lr.loadings = lr.loadings * sign.astype(lr.loadings.dtype)
+
+    def normalize_decomposition_components(self, target="factors", function=np.sum):
+        """Scale components so that ``function`` of each factor (or loading) is 1.
+
+        The other matrix is scaled inversely, so the model is unchanged.
+        Masked (NaN) entries are ignored.
+        """
+        lr = self._require_decomposition()
+        lr.factors, lr.loadings = _normalise(lr.factors, lr.loadings, target, function)
+
+    def crop_decomposition_dimension(self, n, compute=False):
+        """Keep only the first ``n`` components of the decomposition."""
+        lr = self._require_decomposition()
+        k = lr.factors.shape[1]
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) \
+                or not 1 <= n <= k:
+            raise ValueError(f"n must be an integer from 1 to {k}, got {n!r}")
+        lr.crop_decomposition_dimension(int(n))
+
+    def undo_treatments(self):
+        """Kept for HyperSpy compatibility: emunmix never changes ``s.data`` while
+        decomposing (Poisson normalisation works on a scaled view), so there is
+        nothing to undo."""
+
+    # -- helpers ------------------------------------------------------------------
+    def _require_decomposition(self):
+        lr = self.learning_results
+        if lr is None or getattr(lr, "factors", None) is None:
+            raise ValueError(
+                "this signal has no decomposition results: run s.decomposition() first"
+            )
+        return lr
+
+
+def _results_from_output(out, shape, poisson, centre, nav_mask, sig_mask, requested_dim):
+    """A new LearningResults holding the kernel's output (nothing shared with
+    the previous results)."""
+    from emunmix.learn.results import LearningResults
+
+    lr = LearningResults.from_decomposition(out) if hasattr(
+        LearningResults, "from_decomposition") else LearningResults()
+    lr.factors = out.factors
+    lr.loadings = out.loadings
+    lr.explained_variance = out.explained_variance
+    lr.explained_variance_ratio = out.explained_variance_ratio
+    lr.mean = out.mean
+    lr.decomposition_algorithm = out.algorithm
+    lr.poissonian_noise_normalized = bool(poisson)
+    lr.output_dimension = requested_dim if not isinstance(requested_dim, str) \
+        else out.output_dimension
+    lr.centre = centre
+    lr.navigation_mask = nav_mask
+    lr.signal_mask = sig_mask
+    lr.original_shape = tuple(shape)
+    return lr
+
+
+def _decomposition_info(out, poisson, output_dimension, centre) -> str:
+    lines = [
+        "Decomposition info:",
+        f"  normalize_poissonian_noise={bool(poisson)}",
+        f"  algorithm={out.algorithm}",
+        f"  output_dimension={output_dimension}",
+        f"  centre={centre}",
+    ]
+    method = getattr(out, "auto_dimension_method", None)
+    if isinstance(output_dimension, str) and method:
+        lines.append(f"  output_dimension chosen: {out.output_dimension} ({method})")
+    return "\n".join(lines)
+
+
+def _shown_components(lr) -> int:
+    """How many components a results browser shows: all that were asked for,
+    else the significant ones with some noise after them."""
+    k = lr.factors.shape[1]
+    if lr.output_dimension is not None or k <= 30:
+        return k
+    nsig = getattr(lr, "number_significant_components", None)
+    return min(k, max(10, 2 * nsig) if nsig else 30)
+
+
+def _number_list(component_number, k) -> list[int]:
+    if isinstance(component_number, (int, np.integer)) and not isinstance(
+            component_number, (bool, np.bool_)):
+        component_number = [int(component_number)]
+    return component_ids(list(component_number), k, "component_number")
+
+
+def _normalise(factors, loadings, target, function):
+    if target not in ("factors", "loadings"):
+        raise ValueError(f'target must be "factors" or "loadings", got {target!r}')
+    ref = factors if target == "factors" else loadings
+    if is_dask(ref):
+        ref = ref.compute()
+    ref = np.asarray(ref)
+    rows = np.all(np.isfinite(ref), axis=1)
+    coeff = np.asarray(function(ref[rows], axis=0), dtype=float)
+    if coeff.shape != (ref.shape[1],):
+        raise ValueError(
+            f"function must reduce axis 0 to one value per component, got shape {coeff.shape}"
+        )
+    if np.any(coeff == 0) or not np.all(np.isfinite(coeff)):
+        bad = np.flatnonzero((coeff == 0) | ~np.isfinite(coeff)).tolist()
+        raise ValueError(f"cannot normalise: {function.__name__} of component(s) {bad} is "
+                         "zero or not finite")
+    if target == "factors":
+        return factors / coeff.astype(factors.dtype), loadings * coeff.astype(loadings.dtype)
+    return factors * coeff.astype(factors.dtype), loadings / coeff.astype(loadings.dtype)
+
+
+def _as_figure(result):
+    """The matplotlib Figure behind what a plot function returned."""
+    if hasattr(result, "savefig"):
+        return result
+    if hasattr(result, "figure"):
+        return result.figure
+    if isinstance(result, (list, tuple)) and result:
+        return _as_figure(result[0])
+    import matplotlib.pyplot as plt
+
+    return plt.gcf()
