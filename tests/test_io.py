@@ -128,6 +128,21 @@ def test_lazy_load_gives_dask_with_the_same_values(tmp_path, eels, ext):
     np.testing.assert_array_equal(s.data, eels.data)
 
 
+@pytest.mark.parametrize("ext", ["hspy", "zspy"])
+def test_lazy_load_computes_nothing(tmp_path, eels, ext):
+    import dask
+
+    eels.save(tmp_path / f"a.{ext}")
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("lazy load computed the data")
+
+    with dask.config.set(scheduler=no_compute):
+        s = load(tmp_path / f"a.{ext}", lazy=True)
+        _ = s.isig[401.0:403.0].inav[1:3]
+    assert s._lazy
+
+
 def test_lazy_signal_saves(tmp_path, eels):
     eels.save(tmp_path / "a.hspy")
     lz = load(tmp_path / "a.hspy", lazy=True)

@@ -175,7 +175,8 @@ def _load_one(path: Path, lazy: bool, reader: str | None, signal_type: str | Non
             f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: the file "
             f"may be corrupt, truncated or not in that format ({type(err).__name__}: {err})"
         ) from err
-    if not dicts or any(np.size(d.get("data", ())) == 0 for d in dicts):
+    # .size, not np.size: np.size would compute a lazy (dask) array
+    if not dicts or any(getattr(d.get("data"), "size", 0) == 0 for d in dicts):
         # lenient readers (e.g. MSA) return empty data for garbage instead of failing
         raise OSError(
             f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: no data "
