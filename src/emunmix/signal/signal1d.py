@@ -1,12 +1,19 @@
-"""``Signal1D``: signals with one signal axis (spectra, spectrum images)."""
+"""``Signal1D``: signals with one signal axis (spectra, spectrum images).
+
+The 1-D processing methods live in their own modules and are mixed in here:
+:mod:`.shifting` (``shift1D``, ``estimate_shift1D``, ``align1D``) and
+:mod:`.spikes` (``find_spikes``, ``spikes_removal_tool``, ``remove_spikes``).
+"""
 
 from __future__ import annotations
 
 from .base import BaseSignal
+from .shifting import ShiftingMixin
+from .spikes import SpikesMixin
 from .types import register_signal_class
 
 
-class Signal1D(BaseSignal):
+class Signal1D(ShiftingMixin, SpikesMixin, BaseSignal):
     """A signal with one signal axis: a spectrum, a line scan or a spectrum image."""
 
     _signal_dimension = 1
