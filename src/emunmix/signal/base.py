@@ -203,7 +203,7 @@ class BaseSignal(LearningMixin):
                 raise ValueError(
                     f"cannot {opname} signals of shapes {a._signature()} and "
                     f"{b._signature()}: navigation and signal shapes must match "
-                    "(or the second must be a single spectrum/image to broadcast)"
+                    "(or one of them must have a single point or no axes in a space, to broadcast)"
                 )
             return _broadcastable(other, self)
         if isinstance(other, (np.ndarray, list, tuple)) and not np.isscalar(other):
