@@ -1,0 +1,392 @@
+"""Deterministic synthetic EELS spectrum images with ground truth (no download needed).
+
+Five datasets in the spirit of the HyperSpy machine-learning tutorial, each 64 x 64 pixels
+x 1024 channels, ``float32``, in numpy order ``(y, x, energy)``:
+
+``CL1``  core loss, Poisson noise (counts: integers stored as float).
+``CL2``  the same, noiseless: ``data == einsum("kyx,kc->yxc", maps, spectra)`` exactly up
+         to float32 round-off, so its rank is the number of components (4 easy, 7 hard).
+``CL3``  CL1 with energy instability: pixel ``(i, j)`` holds the analytic noiseless spectrum
+         evaluated at ``E - shifts[i, j]``, then Poisson noise. A **positive shift moves
+         features to higher energy**; ``shifts`` ~ Normal(0, 1 eV) clipped to +-3.5 eV,
+         continuous (sub-channel), so alignment is good but not perfect.
+``CL4``  CL3 plus single-channel X-ray spikes in 0.8 % of the pixels (10 % of those get a
+         second spike); heights 3-30 x the local noiseless signal. With the same
+         ``random_state``, ``CL4.truth.spike_free`` equals the CL3 data exactly.
+``LL3``  the matching low loss, shifted by the *same* ``shifts`` (eV) as CL3/CL4: the ZLP
+         sits at ``+shift``, so aligning it to 0 eV and applying the same energy shifts to
+         CL3 corrects them.
+
+Axes. Core loss: offset 400 eV, 1 eV/channel (400-1423 eV). Low loss: offset -20 eV,
+0.1 eV/channel (-20.0-82.3 eV), i.e. 1 eV of shift is 1 CL channel and 10 LL channels.
+Navigation axes ``y`` and ``x``: 1 nm/pixel.
+
+Components (``truth.spectra`` are counts per channel at map weight 1; maps peak at 1). The
+background is a component of its own (thickness-like map); edge spectra hold the edge only.
+Easy (``hard=False``, rank 4): power-law background ``6000 (E/400)^-2.5`` (thickness
+ramp, 3000-6000 counts/channel at 400 eV, 125-250 at 1423 eV), Ti L2,3 (456/462 eV, four
+crystal-field white lines), Mn L2,3 (640/651 eV), Ni L2,3 (855/872 eV); particles and
+blobs that overlap but are distinct; Ti white lines ~2300 counts over ~4300 of background.
+Hard (``hard=True``, rank 7, ten times fewer counts): background ``600 (E/400)^-2.5``
+(270-600 counts/channel at 400 eV, 11-25 at 1423 eV), O K (532 eV), Cr L2,3 (575/584),
+Mn L2,3 (640/651), Fe L2,3 (708/721), Co L2,3 (779/794), Ni L2,3 (855/872): each edge's
+continuum lies under the next edges, and the maps are broad and strongly overlapping.
+Edges are erf steps (0.7 eV resolution) with ``(E/E_onset)^-3`` decay plus pseudo-Voigt
+white lines.
+
+Low loss (rank 3 before shifting): zero-loss peak (pseudo-Voigt, 0.7 eV FWHM), plasmon
+(Drude, 22 eV, 6 eV wide) and double plasmon (44 eV, 12 eV wide); spectra have unit sum,
+maps are counts ``I0 exp(-t) t^n / n!`` with ``t = t/lambda`` following the CL background
+map (0.5-0.8 easy, 0.76-1.2 hard) and ``I0 = 1e6`` (easy) or ``1e5`` (hard) electrons per
+pixel; the ZLP peaks at ~59000-79000 (easy) or ~3900-6200 (hard) counts.
+
+``random_state`` (int, Generator or None = fixed default) drives the noise, shifts and
+spikes; the maps and spectra are fixed. Pass the same integer (or None) to CL3, CL4 and
+LL3 to keep their shifts consistent; a Generator gives new shifts on each call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from emunmix._synth import Edge, drude, gaussian_blob, power_law, pseudo_voigt, ramp, soft_disk
+
+__all__ = [
+    "DATASET_NAMES", "GroundTruth", "SyntheticDataset", "make_dataset", "load_all",
+    "CL1", "CL2", "CL3", "CL4", "LL3",
+]
+
+DATASET_NAMES = ("CL1", "CL2", "CL3", "CL4", "LL3")
+
+SHAPE = (64, 64)
+CL_AXIS = {"name": "Energy loss", "units": "eV", "scale": 1.0, "offset": 400.0, "size": 1024}
+LL_AXIS = {"name": "Energy loss", "units": "eV", "scale": 0.1, "offset": -20.0, "size": 1024}
+RESOLUTION = 0.7  # eV, ZLP FWHM and the blur of the edge onsets
+SHIFT_SIGMA = 1.0  # eV
+SHIFT_CLIP = 3.5  # eV
+SPIKE_PIXEL_FRACTION = 0.008
+_DEFAULT_SEEDS = {False: 20190731, True: 20160823}
+_STREAMS = {"shifts": 0, "noise_cl1": 1, "noise_cl3": 2, "spikes": 3, "noise_ll": 4}
+
+_EDGES = {
+    "Ti L2,3": Edge("Ti L2,3", ((456.0, 1.0), (461.8, 0.5)),
+                    ((456.8, 1.0, 1.2), (458.8, 1.8, 1.6), (462.3, 1.5, 1.0),
+                     (464.6, 2.2, 1.2))),
+    "O K": Edge("O K", ((532.0, 1.0),), ((531.5, 1.5, 1.0), (540.0, 6.0, 0.9),
+                                          (562.0, 12.0, 0.4))),
+    "Cr L2,3": Edge("Cr L2,3", ((575.0, 1.0), (584.0, 0.5)),
+                    ((576.0, 2.5, 2.2), (584.8, 3.0, 1.3))),
+    "Mn L2,3": Edge("Mn L2,3", ((640.0, 1.0), (651.0, 0.5)),
+                    ((640.6, 2.5, 3.5), (651.6, 3.0, 1.1))),
+    "Fe L2,3": Edge("Fe L2,3", ((708.0, 1.0), (721.0, 0.5)),
+                    ((708.6, 2.5, 3.0), (721.6, 3.0, 1.0))),
+    "Co L2,3": Edge("Co L2,3", ((779.0, 1.0), (794.0, 0.5)),
+                    ((779.6, 2.5, 2.8), (794.6, 3.0, 1.0))),
+    "Ni L2,3": Edge("Ni L2,3", ((855.0, 1.0), (872.0, 0.5)),
+                    ((855.6, 2.0, 3.0), (872.6, 2.5, 1.0))),
+}
+
+
+@dataclass
+class GroundTruth:
+    """What was used to make a dataset.
+
+    Attributes
+    ----------
+    maps : ndarray, shape (n_components, 64, 64)
+        Non-negative abundance maps (CL: peak 1; LL3: counts per component).
+    spectra : ndarray, shape (n_components, 1024)
+        Unshifted component spectra on ``energy_axis`` (CL axis, or LL axis for LL3).
+    component_names : list of str
+    noiseless : ndarray, shape (64, 64, 1024)
+        Expected counts: shifted (CL3, CL4, LL3), without noise or spikes.
+    shifts : ndarray, shape (64, 64) or None
+        Energy shift in eV (CL3, CL4, LL3); positive moves features to higher energy.
+    spike_mask : ndarray of bool, shape (64, 64, 1024) or None
+        Where X-ray spikes were added (CL4 only).
+    spike_free : ndarray, shape (64, 64, 1024) or None
+        CL4 data before the spikes were added, same noise (CL4 only).
+    energy_axis : ndarray, shape (1024,)
+        Energies in eV of the signal axis.
+    """
+
+    maps: np.ndarray
+    spectra: np.ndarray
+    component_names: list
+    noiseless: np.ndarray
+    shifts: np.ndarray | None
+    spike_mask: np.ndarray | None
+    spike_free: np.ndarray | None
+    energy_axis: np.ndarray
+
+
+@dataclass
+class SyntheticDataset:
+    """A dataset as plain arrays: ``data`` (64, 64, 1024), HyperSpy-style axes and metadata."""
+
+    name: str
+    data: np.ndarray
+    axes: list
+    metadata: dict
+    truth: GroundTruth
+
+
+def energy_axis(axis: dict) -> np.ndarray:
+    """Energies (eV) of a signal axis dict, e.g. ``energy_axis(CL_AXIS)[0] == 400.0``."""
+    return axis["offset"] + axis["scale"] * np.arange(axis["size"], dtype=np.float64)
+
+
+def _frozen(a):
+    a.flags.writeable = False
+    return a
+
+
+# ---------------------------------------------------------------- design (fixed, cached)
+def _easy_maps():
+    background = ramp(0.5, 1.0, angle=20.0) + 0.15 * gaussian_blob((48, 16), (14, 14))
+    return [
+        background / background.max(),
+        soft_disk((22, 22), 13.0, 3.0),
+        gaussian_blob((40, 42), (11, 11)),
+        gaussian_blob((30, 34), (24, 7), angle=-45.0),
+    ], ["Background", "Ti L2,3", "Mn L2,3", "Ni L2,3"], [900.0, 400.0, 180.0]
+
+
+def _hard_maps():
+    background = ramp(0.45, 1.0, angle=60.0) + 0.2 * gaussian_blob((20, 44), (16, 16))
+    maps = [
+        background / background.max(),
+        0.35 + 0.65 * gaussian_blob((26, 30), (26, 18), angle=30.0),
+        gaussian_blob((24, 24), (16, 16)),
+        gaussian_blob((34, 36), (18, 14), angle=-30.0),
+        soft_disk((30, 28), 16.0, 6.0),
+        gaussian_blob((38, 26), (22, 12), angle=70.0),
+        gaussian_blob((28, 38), (15, 15)),
+    ]
+    names = ["Background", "O K", "Cr L2,3", "Mn L2,3", "Fe L2,3", "Co L2,3", "Ni L2,3"]
+    return maps, names, [30.0, 30.0, 30.0, 30.0, 25.0, 22.0]
+
+
+def _cl_spectra(energy, names, jumps, hard):
+    """Component spectra (n, len(energy)) evaluated exactly at ``energy`` (any shape)."""
+    scale = 0.1 if hard else 1.0
+    out = [power_law(energy, 6000.0 * scale, 2.5, 400.0)]
+    out += [_EDGES[n](energy, jump, RESOLUTION) for n, jump in zip(names[1:], jumps)]
+    return out
+
+
+@lru_cache(maxsize=2)
+def _cl_design(hard: bool):
+    maps, names, jumps = _hard_maps() if hard else _easy_maps()
+    maps = np.stack(maps).astype(np.float32)
+    spectra = np.stack(_cl_spectra(energy_axis(CL_AXIS), names, jumps, hard)).astype(np.float32)
+    noiseless = np.einsum("kyx,kc->yxc", maps, spectra)
+    return _frozen(maps), _frozen(spectra), names, jumps, _frozen(noiseless)
+
+
+def _ll_spectra(energy):
+    zlp = pseudo_voigt(energy, 0.0, RESOLUTION, eta=0.05)
+    return [zlp, drude(energy, 22.0, 6.0), drude(energy, 44.0, 12.0)]
+
+
+@lru_cache(maxsize=2)
+def _ll_design(hard: bool):
+    cl_maps = _cl_design(hard)[0]
+    thickness = (0.4 + 0.8 * cl_maps[0]) if hard else (0.2 + 0.6 * cl_maps[0])
+    i0 = 1e5 if hard else 1e6
+    maps = np.stack([i0 * np.exp(-thickness) * thickness**n / [1, 1, 2][n] for n in range(3)])
+    shapes = _ll_spectra(energy_axis(LL_AXIS))
+    norms = np.array([s.sum() for s in shapes])  # unit sum on the unshifted axis
+    spectra = np.stack(shapes) / norms[:, None]
+    return _frozen(maps.astype(np.float32)), _frozen(spectra.astype(np.float32)), norms
+
+
+# ---------------------------------------------------------------- random parts
+def _seed(random_state, hard: bool) -> int:
+    if random_state is None:
+        return _DEFAULT_SEEDS[hard]
+    if isinstance(random_state, (int, np.integer)):
+        return int(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(2**63))
+    raise TypeError(f"random_state must be None, an int or a numpy Generator, not "
+                    f"{type(random_state).__name__}")
+
+
+def _rng(seed: int, hard: bool, stream: str) -> np.random.Generator:
+    # independent streams: CL3 and CL4 share noise, CL3/CL4/LL3 share shifts
+    return np.random.default_rng(np.random.SeedSequence([seed, int(hard), _STREAMS[stream]]))
+
+
+def _poisson(rng, lam):
+    return rng.poisson(lam).astype(np.float32)
+
+
+def _shifts(seed: int, hard: bool) -> np.ndarray:
+    s = _rng(seed, hard, "shifts").normal(0.0, SHIFT_SIGMA, SHAPE)
+    return np.clip(s, -SHIFT_CLIP, SHIFT_CLIP)
+
+
+@lru_cache(maxsize=2)
+def _shifted_cl(seed: int, hard: bool):
+    maps, _, names, jumps, _ = _cl_design(hard)
+    shifts = _shifts(seed, hard)
+    e = (energy_axis(CL_AXIS)[None, :] - shifts.reshape(-1, 1)).astype(np.float32)
+    out = np.zeros(e.shape, np.float32)
+    for m, spec in zip(maps.reshape(len(maps), -1), _cl_spectra(e, names, jumps, hard)):
+        out += m[:, None] * spec
+    return _frozen(shifts), _frozen(out.reshape(*SHAPE, -1))
+
+
+def _add_spikes(rng, spike_free, noiseless):
+    """Single-channel spikes of 3-30 x the local noiseless signal; returns data, mask."""
+    flat = spike_free.reshape(-1, spike_free.shape[-1])
+    n_pix, n_chan = flat.shape
+    n_spiky = int(round(SPIKE_PIXEL_FRACTION * n_pix))
+    pixels = rng.choice(n_pix, n_spiky, replace=False)
+    channels = rng.integers(1, n_chan - 1, n_spiky)
+    n_double = max(1, n_spiky // 10)
+    # second spike well away from the first, wrapped into [1, n_chan - 2]
+    second = 1 + (channels[:n_double] - 1 + rng.integers(5, 500, n_double)) % (n_chan - 2)
+    pixels = np.concatenate([pixels, pixels[:n_double]])
+    channels = np.concatenate([channels, second])
+    local = noiseless.reshape(n_pix, n_chan)[pixels, channels]
+    heights = np.round(local * np.exp(rng.uniform(np.log(3.0), np.log(30.0), len(pixels))))
+    data = flat.copy()
+    data[pixels, channels] += np.maximum(heights, 1.0).astype(np.float32)
+    mask = np.zeros(flat.shape, bool)
+    mask[pixels, channels] = True
+    return data.reshape(spike_free.shape), mask.reshape(spike_free.shape)
+
+
+# ---------------------------------------------------------------- public API
+def _axes(signal_axis):
+    nav = [{"name": n, "units": "nm", "scale": 1.0, "offset": 0.0, "size": s, "navigate": True}
+           for n, s in zip(("y", "x"), SHAPE)]
+    return nav + [dict(signal_axis, navigate=False)]
+
+
+def _metadata(name, hard):
+    return {
+        "General": {"title": f"{name} (hard)" if hard else name},
+        "Signal": {"signal_type": "EELS", "quantity": "Intensity (counts)"},
+        "Acquisition_instrument": {"TEM": {
+            "beam_energy": 200.0, "convergence_angle": 10.0,
+            "Detector": {"EELS": {"collection_angle": 20.0}}}},
+    }
+
+
+def make_dataset(name: str, hard: bool = False, random_state=None) -> SyntheticDataset:
+    """Make one synthetic dataset as arrays with its ground truth.
+
+    Parameters
+    ----------
+    name : {"CL1", "CL2", "CL3", "CL4", "LL3"}
+        Dataset name, case-insensitive (see the module docstring).
+    hard : bool
+        Seven components, ten times fewer counts, overlapping edges and maps.
+    random_state : int, numpy.random.Generator or None
+        Seed for noise, shifts and spikes; None uses a fixed default (deterministic).
+
+    Returns
+    -------
+    SyntheticDataset
+        Fresh arrays: callers may modify them.
+
+    Examples
+    --------
+    >>> ds = make_dataset("cl2")
+    >>> ds.data.shape, ds.truth.maps.shape
+    ((64, 64, 1024), (4, 64, 64))
+    """
+    key = str(name).upper()
+    if key not in DATASET_NAMES:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}")
+    hard = bool(hard)
+    seed = _seed(random_state, hard)
+    maps, spectra, names, _, noiseless = _cl_design(hard)
+    shifts = spike_mask = spike_free = None
+    axis = CL_AXIS
+    if key == "CL2":
+        data = noiseless.copy()
+    elif key == "CL1":
+        data = _poisson(_rng(seed, hard, "noise_cl1"), noiseless)
+    elif key in ("CL3", "CL4"):
+        shifts, noiseless = _shifted_cl(seed, hard)
+        data = _poisson(_rng(seed, hard, "noise_cl3"), noiseless)
+        if key == "CL4":
+            spike_free = data
+            data, spike_mask = _add_spikes(_rng(seed, hard, "spikes"), data, noiseless)
+    else:  # LL3
+        axis = LL_AXIS
+        maps, spectra, norms = _ll_design(hard)
+        names = ["Zero-loss peak", "Plasmon (22 eV)", "Double plasmon (44 eV)"]
+        shifts = _shifts(seed, hard)
+        e = (energy_axis(LL_AXIS)[None, :] - shifts.reshape(-1, 1)).astype(np.float32)
+        noiseless = np.zeros(e.shape, np.float32)
+        for m, shape, norm in zip(maps.reshape(3, -1), _ll_spectra(e), norms):
+            noiseless += (m[:, None] / norm).astype(np.float32) * shape
+        noiseless = noiseless.reshape(*SHAPE, -1)
+        data = _poisson(_rng(seed, hard, "noise_ll"), noiseless)
+    truth = GroundTruth(
+        maps=np.array(maps), spectra=np.array(spectra), component_names=list(names),
+        noiseless=np.array(noiseless), shifts=None if shifts is None else np.array(shifts),
+        spike_mask=spike_mask, spike_free=spike_free, energy_axis=energy_axis(axis),
+    )
+    return SyntheticDataset(key, data, _axes(axis), _metadata(key, hard), truth)
+
+
+def _signal(name, hard, random_state, return_truth):
+    from emunmix.signal import EELSSpectrum  # imported late: the signal layer imports us
+
+    ds = make_dataset(name, hard=hard, random_state=random_state)
+    s = EELSSpectrum(ds.data, axes=ds.axes, metadata=ds.metadata)
+    return (s, ds.truth) if return_truth else s
+
+
+def CL1(hard=False, random_state=None, return_truth=False):
+    """Core loss with Poisson noise as an ``EELSSpectrum`` (and ``GroundTruth`` if asked).
+
+    Parameters
+    ----------
+    hard : bool
+        The harder seven-component, low-count variant.
+    random_state : int, numpy.random.Generator or None
+        Seed for the random parts; None is a fixed default.
+    return_truth : bool
+        Also return the :class:`GroundTruth`.
+
+    Examples
+    --------
+    >>> s = CL1()  # doctest: +SKIP
+    >>> s.decomposition(normalize_poissonian_noise=True)  # doctest: +SKIP
+    """
+    return _signal("CL1", hard, random_state, return_truth)
+
+
+def CL2(hard=False, random_state=None, return_truth=False):
+    """Noiseless core loss (exact rank 4, or 7 if ``hard``); parameters as :func:`CL1`."""
+    return _signal("CL2", hard, random_state, return_truth)
+
+
+def CL3(hard=False, random_state=None, return_truth=False):
+    """Core loss with energy instability; parameters as :func:`CL1`."""
+    return _signal("CL3", hard, random_state, return_truth)
+
+
+def CL4(hard=False, random_state=None, return_truth=False):
+    """Core loss with energy instability and X-ray spikes; parameters as :func:`CL1`."""
+    return _signal("CL4", hard, random_state, return_truth)
+
+
+def LL3(hard=False, random_state=None, return_truth=False):
+    """Low loss with the same energy shifts as CL3/CL4; parameters as :func:`CL1`."""
+    return _signal("LL3", hard, random_state, return_truth)
+
+
+def load_all(hard=False, random_state=None) -> dict:
+    """All five datasets as signals, keyed by name, with consistent shifts."""
+    return {n: _signal(n, hard, random_state, False) for n in DATASET_NAMES}
