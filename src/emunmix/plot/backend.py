@@ -1,0 +1,85 @@
+"""Which matplotlib environment we are in, and making figures that suit it.
+
+Three environments matter: a static one (Agg, PDF, SVG, Jupyter ``inline``: just
+draw, never block), an interactive desktop or widget backend (Qt, Tk, ipympl:
+mouse and key events reach the figure) and a Jupyter kernel (ipywidgets may be
+displayed next to the figure).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+
+_STATIC_BACKENDS = {"agg", "cairo", "pdf", "pgf", "ps", "svg", "template"}
+
+
+def backend_name() -> str:
+    """The current matplotlib backend name, lower case (``"agg"``, ``"qtagg"``...)."""
+    return str(matplotlib.get_backend()).lower()
+
+
+def is_interactive_backend() -> bool:
+    """True when figures receive mouse and key events (Qt, Tk, ipympl, WebAgg...).
+
+    ``inline`` (static PNGs in a notebook) and file backends (Agg, PDF, SVG) are
+    not interactive.
+    """
+    name = backend_name()
+    return name not in _STATIC_BACKENDS and "inline" not in name
+
+
+def is_widget_backend() -> bool:
+    """True for the Jupyter widget backend (``%matplotlib widget`` / ipympl)."""
+    name = backend_name()
+    return "ipympl" in name or name in ("widget", "nbagg", "notebook")
+
+
+def in_jupyter() -> bool:
+    """True inside a Jupyter kernel (where ipywidgets can be displayed)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is optional
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def have_ipywidgets() -> bool:
+    """True when ipywidgets can be imported."""
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def free_arrow_keys() -> None:
+    """Stop matplotlib's toolbar from also reacting to the arrow keys we navigate with.
+
+    By default left/right step back/forward in the zoom history; in a pointer
+    plot they move the pointer instead (as in HyperSpy).
+    """
+    for key, arrow in (("keymap.back", "left"), ("keymap.forward", "right")):
+        keys = list(plt.rcParams[key])
+        if arrow in keys:
+            keys.remove(arrow)
+            plt.rcParams[key] = keys
+
+
+def new_figure(figsize=None, **kwargs) -> matplotlib.figure.Figure:
+    """A pyplot figure (so notebooks and GUIs show it) laid out without overlaps.
+
+    Nothing is shown or blocked here: notebooks display pyplot figures at the
+    end of the cell, GUI sessions in interactive mode at once, and scripts when
+    they call ``plt.show()`` themselves.
+    """
+    kwargs.setdefault("layout", "constrained")
+    if is_interactive_backend():
+        free_arrow_keys()
+    return plt.figure(figsize=figsize, **kwargs)
+
+
+def redraw(fig) -> None:
+    """Ask the canvas for a redraw when it next can (cheap, never blocks)."""
+    fig.canvas.draw_idle()

@@ -1,0 +1,164 @@
+"""Grids of decomposition/BSS components: loadings (maps) and factors (spectra).
+
+These functions read the component signals the learning layer builds: their one
+navigation axis indexes the components, their signal axes carry the original
+calibration (navigation axes for loadings, the spectral axis for factors).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from .access import as_signal_list, to_numpy
+from .backend import new_figure
+from .drawing import apply_axes_decor, axis_values, draw_image, panel_size
+from .labels import axis_label, signal_title
+
+
+def component_ids(comp_ids, n_components: int) -> list[int]:
+    """HyperSpy's ``comp_ids``: None (all), an int n (the first n) or a list of indices.
+
+    Examples
+    --------
+    >>> component_ids(None, 3), component_ids(2, 5), component_ids([4, 0], 5)
+    ([0, 1, 2], [0, 1], [4, 0])
+    """
+    if comp_ids is None:
+        return list(range(n_components))
+    if isinstance(comp_ids, numbers.Integral) and not isinstance(comp_ids, bool):
+        if comp_ids < 1:
+            raise ValueError(f"comp_ids={comp_ids}: ask for at least one component")
+        return list(range(min(int(comp_ids), n_components)))
+    ids = [int(i) for i in comp_ids]
+    bad = [i for i in ids if not -n_components <= i < n_components]
+    if bad:
+        raise IndexError(f"component(s) {bad} out of range: there are {n_components} "
+                         f"components (0 to {n_components - 1})")
+    return [i % n_components for i in ids]
+
+
+def components_of(signal) -> list:
+    """One signal per component (the navigation axis of ``signal`` indexes them)."""
+    am = signal.axes_manager
+    if am.navigation_dimension > 1 or am.signal_dimension not in (1, 2):
+        raise ValueError(
+            f"component signals need one navigation axis (the components) and one or two "
+            f"signal axes; got {am._signature()}")
+    return as_signal_list(signal) if am.navigation_dimension else [signal]
+
+
+def draw_component(ax, component, *, calibrate=True, cmap="gray", axes_decor="all",
+                   title=None, colorbar=True, color="C0"):
+    """Draw one component: an image for two signal axes, a line for one.
+
+    Returns the AxesImage or the Line2D.
+    """
+    am = component.axes_manager
+    data = np.real(to_numpy(component.data))
+    if am.signal_dimension == 2:
+        x, y = am.signal_axes
+        artist, _ = draw_image(ax, data, x, y, cmap=cmap, colorbar=colorbar,
+                               calibrate=calibrate, axes_decor=axes_decor, title=title)
+        return artist
+    if am.signal_dimension != 1:
+        raise ValueError(f"cannot draw a component with dimensions {am._signature()}")
+    axis = am.signal_axes[0]
+    (artist,) = ax.plot(axis_values(axis, calibrate), data, color=color)
+    ax.set_xlabel(axis_label(axis, "Signal axis", calibrate))
+    if title:
+        ax.set_title(title)
+    apply_axes_decor(ax, axes_decor)
+    return artist
+
+
+def _component_grid(signal, comp_ids, *, calibrate, same_window, comp_label, per_row,
+                    title, fig, cmap="gray", axes_decor="all"):
+    comps = components_of(signal)
+    ids = component_ids(comp_ids, len(comps))
+    is_image = signal.axes_manager.signal_dimension == 2
+    panel = panel_size(*signal.axes_manager.signal_axes) if is_image else (3.8, 2.8)
+    suptitle = title if title is not None else signal_title(signal)
+
+    def panel_title(i):
+        return f"{comp_label} {i}"
+
+    if not same_window:
+        figures = []
+        for i in ids:
+            f = new_figure(figsize=(panel[0] + 0.6, panel[1] + 0.4))
+            ax = f.add_subplot()
+            draw_component(ax, comps[i], calibrate=calibrate, cmap=cmap,
+                           axes_decor=axes_decor, title=panel_title(i))
+            if suptitle:
+                f.suptitle(suptitle)
+            figures.append(f)
+        return figures
+
+    per_row = max(1, min(int(per_row), len(ids)))
+    rows = math.ceil(len(ids) / per_row)
+    if fig is None:
+        fig = new_figure(figsize=(panel[0] * per_row + 0.4, panel[1] * rows + 0.6))
+    grid = fig.add_gridspec(rows, per_row)
+    for k, i in enumerate(ids):
+        ax = fig.add_subplot(grid[k // per_row, k % per_row])
+        draw_component(ax, comps[i], calibrate=calibrate, cmap=cmap, axes_decor=axes_decor,
+                       title=panel_title(i))
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_component_loadings(loadings, comp_ids=None, calibrate=True, same_window=True,
+                            comp_label=None, cmap="gray", per_row=3, axes_decor="all",
+                            title=None, fig=None):
+    """Plot component loadings: maps (images) or, for line scans, profiles.
+
+    Parameters
+    ----------
+    loadings : BaseSignal
+        Navigation axis: the components. Signal axes: the original navigation
+        axes (a Signal2D stack for maps, a Signal1D for line scans).
+    comp_ids : None, int or list of int
+        All components, the first n, or those listed.
+    calibrate : bool
+        Calibrated axes (units) or pixel indices.
+    same_window : bool
+        One figure with a grid (``per_row`` per row), or one figure per component.
+    comp_label : str, optional
+        Panel title prefix (default "Loading"): "Loading 0", "Loading 1"...
+    cmap : str
+        Colormap of the maps.
+    per_row : int
+    axes_decor : {"all", "ticks", "off", None}
+    title : str, optional
+        Figure title (default: the loadings' title).
+    fig : Figure, optional
+        Draw the grid into this figure (``same_window`` only).
+
+    Returns
+    -------
+    Figure, or a list of Figure when ``same_window`` is False
+    """
+    return _component_grid(loadings, comp_ids, calibrate=calibrate, same_window=same_window,
+                           comp_label=comp_label or "Loading", per_row=per_row, title=title,
+                           fig=fig, cmap=cmap, axes_decor=axes_decor)
+
+
+def plot_component_factors(factors, comp_ids=None, calibrate=True, same_window=True,
+                           comp_label=None, per_row=3, title=None, fig=None):
+    """Plot component factors (spectra; images for image decompositions).
+
+    Parameters are those of :func:`plot_component_loadings`; ``factors`` has one
+    navigation axis of components and the original signal axis. Default panel
+    titles: "Factor 0", "Factor 1"...
+
+    Returns
+    -------
+    Figure, or a list of Figure when ``same_window`` is False
+    """
+    return _component_grid(factors, comp_ids, calibrate=calibrate, same_window=same_window,
+                           comp_label=comp_label or "Factor", per_row=per_row, title=title,
+                           fig=fig)
