@@ -13,6 +13,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.widgets import Slider
 
 from .access import to_numpy
+from .backend import is_interactive_backend
 from .drawing import draw_image
 from .labels import axis_label, nav_axis_name
 
@@ -105,6 +106,7 @@ class NavigatorView:
                 slider = Slider(slider_ax, axis_label(axis, nav_axis_name(axis, k)), 0,
                                 axis.size - 1,
                                 valinit=i, valstep=1, valfmt="%d")
+                slider.drawon = is_interactive_backend()  # static: drawn when saved
                 slider.on_changed(self._on_slider)
                 self.sliders.append(slider)
         self.update(pointer.indices)
