@@ -243,3 +243,59 @@ def test_other_input_errors(mixture):
         separate(factors, loadings, K, on_loadings=True, nav_shape=(3, 3))
     with pytest.raises(ValueError, match="usable samples"):
         separate(factors, loadings, K, mask=np.arange(400) > 2)
+
+
+@pytest.fixture(scope="module")
+def edges_on_background():
+    """Core-loss-like mixture: a large smooth background and three edges, which
+    derivative-based ICA alone leaves contaminated with background."""
+    from scipy.special import erf
+
+    E = np.arange(400.0, 720.0)
+    bg = 6000 * (E / 400) ** -2.5
+
+    def edge(onset, jump, peak):
+        step = 0.5 * (1 + erf((E - onset) / 1.0)) * (np.maximum(E, onset) / onset) ** -2
+        return jump * step + peak * np.exp(-0.5 * ((E - onset - 2) / 1.5) ** 2)
+
+    spectra = np.stack([bg, edge(456, 400, 2000), edge(575, 300, 1500), edge(640, 250, 1200)])
+    yy, xx = np.mgrid[:48, :48]
+    maps = np.stack(
+        [
+            0.5 + 0.5 * xx / 47,
+            np.exp(-((xx - 12) ** 2 + (yy - 14) ** 2) / 60),
+            np.exp(-((xx - 30) ** 2 + (yy - 30) ** 2) / 90),
+            ((xx - 36) ** 2 + (yy - 10) ** 2 < 50) * 1.0,
+        ]
+    ).reshape(4, -1).T
+    X = maps @ spectra
+    U, S, Vt = np.linalg.svd(X, full_matrices=False)  # a plain SVD "decomposition"
+    return spectra.T, maps, Vt[:4].T, U[:, :4] * S[:4]
+
+
+def test_ground_removes_background_leakage(edges_on_background):
+    spectra, maps, factors, loadings = edges_on_background
+    plain = separate(factors, loadings, 4, random_state=0)
+    grounded = separate(factors, loadings, 4, random_state=0, ground=True)
+    assert _match(plain.bss_factors, spectra).min() < 0.99  # what ground is for
+    assert np.all(_match(grounded.bss_factors, spectra) > 0.9999)
+    assert np.all(_match(grounded.bss_loadings, maps) > 0.9999)
+    np.testing.assert_allclose(
+        grounded.bss_factors @ grounded.bss_loadings.T, factors @ loadings.T, atol=1e-6
+    )
+    np.testing.assert_allclose(grounded.bss_factors, factors @ grounded.unmixing_matrix.T,
+                               atol=1e-9)
+    assert grounded.parameters["ground"] is True
+
+
+def test_ground_with_mask_and_on_loadings(edges_on_background):
+    spectra, maps, factors, loadings = edges_on_background
+    mask = np.zeros(len(factors), bool)
+    mask[-10:] = True
+    out = separate(factors, loadings, 4, random_state=0, ground=True, mask=mask, smooth=1.0)
+    assert np.all(_match(out.bss_factors, spectra) > 0.999)
+    out = separate(factors, loadings, 4, random_state=0, ground=True, on_loadings=True,
+                   nav_shape=(48, 48))
+    np.testing.assert_allclose(out.bss_loadings, loadings @ out.unmixing_matrix.T, atol=1e-9)
+    np.testing.assert_allclose(out.bss_factors @ out.bss_loadings.T, factors @ loadings.T,
+                               atol=1e-6)

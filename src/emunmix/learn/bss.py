@@ -144,6 +144,46 @@ def _differentiate(a, order, axis):
     return a
 
 
+def _ground_onsets(S, excluded, sigma, margin):
+    """Transform ``T`` making each column of ``S @ T`` ~0 below its onset.
+
+    ``S`` (channels x k) are unmixed spectra. A component's onset is the first
+    channel where its smoothed derivative exceeds a fraction of its maximum.
+    In onset order, the channels before a component's onset (less ``margin``)
+    are fitted by least squares with the components whose onsets come earlier
+    (only they can be non-zero there; they are already cleaned), and that fit
+    is subtracted. Two passes: a coarse threshold first, so that leakage near
+    channel 0 cannot fake an early onset, then a fine one.
+    """
+    from scipy.ndimage import gaussian_filter1d
+
+    k = S.shape[1]
+    T = np.eye(k)
+    usable = ~excluded & np.all(np.isfinite(S), axis=1)
+    S = np.where(usable[:, None], S, 0.0)
+    for frac in (0.2, 0.05):
+        cur = S @ T
+        # Edges rise: look for the first large positive slope of each component
+        # oriented to be mostly positive (the background and its leakage fall).
+        cur_sign = np.where(-cur.min(axis=0) > cur.max(axis=0), -1.0, 1.0)
+        deriv = np.gradient(gaussian_filter1d(cur * cur_sign, sigma, axis=0, mode="nearest"), axis=0)
+        onsets = np.array([int(np.argmax(d > frac * d.max())) for d in deriv.T])
+        # Scale by whole-spectrum norms: a component that is ~0 in a region stays
+        # ~0 there and is cut by rcond instead of fitting noise.
+        norms = np.linalg.norm(cur, axis=0)
+        norms[norms == 0] = 1.0
+        for i in np.argsort(onsets, kind="stable"):
+            earlier = np.flatnonzero(onsets < onsets[i] - margin)
+            rows = np.flatnonzero(usable[: max(onsets[i] - margin, 0)])
+            if earlier.size == 0 or rows.size < 2 * k:
+                continue
+            A = cur[np.ix_(rows, earlier)] / norms[earlier]
+            c = np.linalg.lstsq(A, cur[rows, i], rcond=1e-3)[0] / norms[earlier]
+            cur[:, i] -= cur[:, earlier] @ c
+            T[:, i] -= T[:, earlier] @ c
+    return T
+
+
 def _estimate_explained_variance(F, L):
     # Power of each rank-one term F_i L_i^T per pixel; equals S_i^2 / N for SVD.
     f2 = np.sum(np.abs(F) ** 2, axis=0)
@@ -167,6 +207,7 @@ def separate(
     nav_shape=None,
     smooth=None,
     *,
+    ground: bool = False,
     explained_variance=None,
     **kwargs,
 ) -> BSSOutput:
@@ -214,6 +255,16 @@ def separate(
         of the components before differentiation, which keeps noise from
         dominating high-order derivatives. Only the estimation of the
         unmixing matrix sees it; the outputs are not smoothed.
+    ground : bool, default False
+        Core-loss EELS prior, not in HyperSpy: each unmixed spectrum is zero
+        below its onset (its first feature in channel order). After the
+        unmixing, the channels before each component's onset are fitted with
+        the other components and that leakage is removed (factors and
+        loadings are transformed together, so the reconstruction identity
+        holds). This fixes what derivative-based ICA cannot see: the leakage
+        of smooth components (the background) into the edges, whose
+        derivative is tiny but whose amplitude is large. Do not use it for
+        spectra whose components do not start from zero (e.g. low loss).
     explained_variance : array_like, shape (K,), optional
         Variance explained by each decomposition component, used (as in
         HyperSpy) to sort the BSS components; estimated from the factor and
@@ -343,6 +394,16 @@ def separate(
         result = UnmixingResult(np.asarray(result))
     w = result.unmixing @ W
 
+    if ground:
+        excluded = np.zeros(F.shape[0], bool)
+        if mask is not None and not on_loadings:
+            excluded = _check_mask(mask, (F.shape[0],), "signal axis")
+        spectra = F @ np.linalg.inv(w) if on_loadings else F @ w.T
+        sigma = max(float(smooth or 0.0), 2.0)
+        T = _ground_onsets(spectra, excluded, sigma, margin=int(np.ceil(2 * sigma)))
+        # bss_factors -> bss_factors @ T, with w changed to match.
+        w = np.linalg.solve(T, w) if on_loadings else T.T @ w
+
     # Sort as HyperSpy: by the explained variance carried through |w|.
     if explained_variance is None:
         ev = _estimate_explained_variance(F, L)
@@ -379,6 +440,7 @@ def separate(
         "random_state": random_state if random_state is None or isinstance(random_state, int)
         else repr(random_state),
         "smooth": smooth,
+        "ground": bool(ground),
         **kwargs,
     }
     return BSSOutput(
