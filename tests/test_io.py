@@ -272,6 +272,16 @@ def test_truncated_file_is_an_oserror_naming_the_file(tmp_path, eels, fraction, 
     assert "truncated" in str(exc.value)
 
 
+@pytest.mark.parametrize("content", [None, b"junk"])
+def test_corrupt_zspy_folder_is_an_oserror_naming_it(tmp_path, content):
+    folder = tmp_path / "bad.zspy"
+    folder.mkdir()
+    if content is not None:
+        (folder / ".zgroup").write_bytes(content)
+    with pytest.raises(OSError, match="could not read '.*bad.zspy'"):
+        load(folder)
+
+
 def test_hdf5_that_is_not_a_signal_file(tmp_path):
     import h5py
 
