@@ -267,3 +267,13 @@ def test_lazy_signals_align_like_eager_ones(pair):
     cl2.compute()
     np.testing.assert_allclose(cl2.data, cl.data, rtol=1e-6)
     assert cl2.axes_manager.signal_axes[0] == cl.axes_manager.signal_axes[0]
+
+
+def test_crop_false_with_calibration_puts_the_zlp_at_zero_despite_nan_edges(ll3):
+    s, truth = ll3
+    witness = noiseless_copy(s, truth)
+    s.align_zero_loss_peak(also_align=[witness], crop=False, print_stats=False)
+    assert s.axes_manager.signal_axes[0].size == 1024 and np.isnan(s.data).any()
+    c = witness.estimate_zero_loss_peak_centre(signal_range=(-3.0, 3.0)).data
+    assert abs(np.mean(c)) / LL_SCALE < 0.05
+    assert np.std(c) / LL_SCALE <= 0.1
