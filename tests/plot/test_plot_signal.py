@@ -43,6 +43,17 @@ def test_pointer_moves_show_that_spectrum_and_move_the_marker(si):
     assert si.axes_manager.indices == (7, 4)
 
 
+def test_update_follows_data_and_axes_manager_changes(si):
+    p = si.plot()
+    si.data[0, 0] = -1.0
+    si.axes_manager.indices = (2, 5)
+    p.update()
+    assert p.pointer.indices == (2, 5)
+    np.testing.assert_array_equal(p.lines[0].get_ydata(), si.data[5, 2])
+    p.pointer.set_indices((0, 0))
+    np.testing.assert_array_equal(p.lines[0].get_ydata(), -np.ones(50))
+
+
 def test_pointer_starts_at_axes_manager_indices(si):
     si.axes_manager.indices = (3, 2)
     p = si.plot()

@@ -32,7 +32,7 @@ def is_interactive_backend() -> bool:
 def is_widget_backend() -> bool:
     """True for the Jupyter widget backend (``%matplotlib widget`` / ipympl)."""
     name = backend_name()
-    return "ipympl" in name or name in ("widget", "nbagg", "notebook")
+    return "ipympl" in name or name in ("widget", "ipympl")
 
 
 def in_jupyter() -> bool:

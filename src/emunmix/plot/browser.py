@@ -151,34 +151,44 @@ class ComponentsGrid:
 
 
 def _jupyter_browser(factors, loadings, title, comp_label) -> ComponentsBrowser:
-    """A browser with an ipywidgets slider, displayed in the notebook."""
+    """A browser with an ipywidgets slider, displayed in the notebook.
+
+    ipympl: the figure's canvas (a widget) goes in the box under the slider.
+    inline: the figure is shown as an image in an Output area, redrawn on change.
+    Other interactive backends (``%matplotlib notebook``, qt): the figure shows
+    itself; the box holds the slider only.
+    """
     import ipywidgets as widgets
     from IPython.display import display
 
-    widget_backend = is_widget_backend()
-    with plt.ioff():  # displayed once, inside the widget box
-        browser = ComponentsBrowser(factors, loadings, title=title, comp_label=comp_label)
-    slider = widgets.IntSlider(value=browser.index, min=0, max=browser.n_components - 1,
-                               continuous_update=widget_backend)
-    label = widgets.Label(comp_label, layout=widgets.Layout(width="15%"))
-    if widget_backend:
+    if is_widget_backend():
+        with plt.ioff():  # displayed once, inside the widget box
+            browser = ComponentsBrowser(factors, loadings, title=title, comp_label=comp_label)
         view = browser.figure.canvas
-    else:  # inline: show the figure as an image in an Output area, redrawn on change
+    else:
+        browser = ComponentsBrowser(factors, loadings, title=title, comp_label=comp_label)
+        view = None
+    static = not is_interactive_backend()
+    if static:
         view = widgets.Output()
-        plt.close(browser.figure)
+        plt.close(browser.figure)  # shown by the Output area, not again at cell end
         with view:
             display(browser.figure)
+    slider = widgets.IntSlider(value=browser.index, min=0, max=browser.n_components - 1,
+                               continuous_update=not static)
+    label = widgets.Label(comp_label, layout=widgets.Layout(width="15%"))
 
     def on_change(change):
         browser.set_component(change["new"])
-        if not widget_backend:
+        if static:
             with view:
                 view.clear_output(wait=True)
                 display(browser.figure)
 
     slider.observe(on_change, names="value")
     browser.slider = slider
-    browser.widget = widgets.VBox([widgets.HBox([label, slider]), view])
+    row = widgets.HBox([label, slider])
+    browser.widget = widgets.VBox([row, view] if view is not None else [row])
     display(browser.widget)
     return browser
 

@@ -245,7 +245,15 @@ class SignalPlot:
         self.update()
 
     def update(self) -> None:
-        """Show the data at the current pointer (re-reads one spectrum/image only)."""
+        """Show the data at the current pointer (re-reads one spectrum/image only).
+
+        Call it after changing ``signal.data`` in place, or after setting
+        ``axes_manager.indices`` by hand (the pointer then moves there).
+        """
+        wanted = tuple(self.axes_manager.indices)
+        if wanted != self.pointer.indices and len(wanted) == len(self.pointer.indices):
+            if self.pointer.set_indices(wanted):  # the listener calls update() again
+                return
         values = data_at(self.signal, self.pointer.indices)
         full = False
         for view in self.views:

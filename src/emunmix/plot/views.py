@@ -37,11 +37,11 @@ class SpectrumView:
         axis = signal.axes_manager.signal_axes[0]
         x = axis_values(axis)
         if self.is_complex:
-            self.lines = [ax.plot(x, part(values), label=name, color=f"C{i}")[0]
+            self.lines = [ax.plot(x, part(values), label=name, color=f"C{i}", lw=1)[0]
                           for i, (name, part) in enumerate(COMPLEX_PARTS)]
             ax.legend(loc="upper right")
         else:
-            self.lines = [ax.plot(x, values, color="C0")[0]]
+            self.lines = [ax.plot(x, values, color="C0", lw=1)[0]]
         ax.set_xlabel(axis_label(axis, "Signal axis"))
         ax.set_ylabel(quantity_label(signal))
         if axis.size > 1:
