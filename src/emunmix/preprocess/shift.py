@@ -63,14 +63,15 @@ def expand_range_for_shift(shifts) -> tuple[int, int]:
     Examples
     --------
     >>> expand_range_for_shift([-1.5, 0.0, 2.2])
-    (3, 2)
+    (2, 3)
     """
     s = np.asarray(shifts, dtype=float)
     s = s[np.isfinite(s)]
     if s.size == 0:
         return 0, 0
-    before = int(np.ceil(max(s.max(), 0.0) - _EDGE_TOL))
-    after = int(np.ceil(max(-s.min(), 0.0) - _EDGE_TOL))
+    # negative shifts move data below channel 0, positive ones past the last channel
+    before = int(np.ceil(max(-s.min(), 0.0) - _EDGE_TOL))
+    after = int(np.ceil(max(s.max(), 0.0) - _EDGE_TOL))
     return before, after
 
 
@@ -122,7 +123,7 @@ def shift_1d(
     shifts,
     interpolation: str = "linear",
     fill_value: float = np.nan,
-    expand: bool = False,
+    expand: bool | tuple[int, int] = False,
     crop: bool = False,
 ) -> np.ndarray:
     """Shift each spectrum along its last axis by a (sub-)channel amount.
@@ -141,10 +142,13 @@ def shift_1d(
         (mirror boundary); a spectrum holding NaN becomes all NaN with it.
     fill_value : float
         Value of channels that read outside the original data.
-    expand : bool
-        Add channels on both sides first (see :func:`expand_range_for_shift`)
-        so that no data are lost; the output then has more channels, and its
-        channel ``j`` corresponds to channel ``j - before`` of the input axis.
+    expand : bool or (int, int)
+        Add channels on both sides (True: as many as these shifts need, see
+        :func:`expand_range_for_shift`; a pair: that many before and after, e.g.
+        the amounts for the whole data when shifting it block by block) so that
+        no data are lost. The output then has more channels, and its channel
+        ``j`` corresponds to channel ``j - before`` of the input axis. Unlike
+        padding the data with NaN first, this works with "cubic".
     crop : bool
         Return only the channels valid for every spectrum
         (see :func:`crop_range_after_shift`). Ignored when ``expand`` is True.
@@ -176,7 +180,11 @@ def shift_1d(
     rows = data.reshape(-1, n)
 
     before = after = 0
-    if expand:
+    if isinstance(expand, tuple):
+        before, after = (int(v) for v in expand)
+        if before < 0 or after < 0:
+            raise ValueError(f"expand amounts must be non-negative, got {expand!r}")
+    elif expand:
         before, after = expand_range_for_shift(s)
     m = n + before + after
     unshifted = ~np.isfinite(s)
@@ -231,7 +239,7 @@ def shift_1d(
         plain[:, before : before + n] = rows[unshifted]
         out[unshifted] = plain
     out = out.reshape(*nav_shape, m)
-    if crop and not expand:
+    if crop and before == 0 and after == 0 and expand is False:
         lo_c, hi_c = crop_range_after_shift(s[~unshifted], n)
         out = out[..., lo_c:hi_c]
     return out

@@ -114,7 +114,7 @@ def _gaussian_fit(rows, imax, h):
     b, a = coef[:, 1], coef[:, 2]
     with np.errstate(divide="ignore", invalid="ignore"):
         d = -b / (2 * a)
-    ok = (a < 0) & np.isfinite(d) & (np.abs(d) <= 1.0)
+    ok = (a < 0) & np.isfinite(d) & (np.abs(d) <= max(h, 1))
     return ok, np.where(ok, d, 0.0)
 
 
@@ -236,12 +236,20 @@ def estimate_zlp_centre(
         else:
             hw = max(float(half_width), 0.5)
         if method == "fit":
-            ok, d = _gaussian_fit(sub, imax, max(1, int(round(hw))))
+            h = max(1, int(round(hw)))
+            ok, d = _gaussian_fit(sub, imax, h)
             # fall back to the three top channels where the wider fit fails
             ok3, d3 = _gaussian_fit(sub, imax, 1)
             pos = pos + np.where(ok, d, np.where(ok3, d3, 0.0))
+            if h > 1:
+                # refit on a window centred on the estimate: noise can put the
+                # brightest channel a channel off the centre, and a lopsided
+                # window biases the fit
+                centre = np.clip(np.round(pos).astype(np.intp), 0, w - 1)
+                ok2, d2 = _gaussian_fit(sub, centre, h)
+                pos = np.where(ok2 & (np.abs(d2) <= 1.0), centre + d2, pos)
         else:
-            pos = _symmetric_centroid(sub, pos, hw)
+            pos = _symmetric_centroid(sub, pos, 2.0 * hw)
         pos = np.clip(pos, 0.0, w - 1.0)
     centres[keep] = offset + scale * (start + pos)
     return centres.reshape(nav_shape)
