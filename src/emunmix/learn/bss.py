@@ -166,7 +166,8 @@ def _ground_onsets(S, excluded, sigma, margin):
         # Edges rise: look for the first large positive slope of each component
         # oriented to be mostly positive (the background and its leakage fall).
         cur_sign = np.where(-cur.min(axis=0) > cur.max(axis=0), -1.0, 1.0)
-        deriv = np.gradient(gaussian_filter1d(cur * cur_sign, sigma, axis=0, mode="nearest"), axis=0)
+        smoothed = gaussian_filter1d(cur * cur_sign, sigma, axis=0, mode="nearest")
+        deriv = np.gradient(smoothed, axis=0)
         onsets = np.array([int(np.argmax(d > frac * d.max())) for d in deriv.T])
         # Scale by whole-spectrum norms: a component that is ~0 in a region stays
         # ~0 there and is cut by rcond instead of fitting noise.
