@@ -229,3 +229,47 @@ def test_tool_threshold_change_refinds(monkeypatch):
     tool.set_threshold(tool.derivative_threshold * 4)
     assert tool.n_spikes < n_auto or n_auto == 0
     assert tool.threshold == pytest.approx(tool.derivative_threshold)
+
+
+def test_tool_buttons_drive_the_same_actions(monkeypatch, capsys):
+    pytest.importorskip("ipywidgets")
+    import emunmix.signal.spikes as spikes_mod
+
+    monkeypatch.setattr(spikes_mod, "interactive_gui_available", lambda: True)
+    s = cl4().inav[:16, :16]
+    tool = s.spikes_removal_tool(random_state=0)  # display=True builds the widgets
+    capsys.readouterr()
+    w = tool._widgets
+    assert set(w) == {"status", "Previous", "Next", "Remove", "Skip", "Remove all"}
+    assert w["status"].value.startswith(f"Spike 1 of {tool.n_spikes}")
+    w["Next"].click()
+    assert tool.index == min(1, tool.n_spikes - 1)
+    w["Previous"].click()
+    w["Remove"].click()
+    assert tool.n_removed == 1
+    w["Remove all"].click()
+    assert tool.n_removed == tool.n_spikes
+    assert f"removed {tool.n_spikes}" in w["status"].value
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+class _FakeShell:
+    def __init__(self, kernel):
+        self.kernel = kernel
+
+
+@pytest.mark.parametrize("kernel, backend, expected", [
+    (None, "module://ipympl.backend_nbagg", False),       # IPython in a terminal
+    (object(), "module://ipympl.backend_nbagg", True),    # Jupyter, %matplotlib widget
+    (object(), "module://matplotlib_inline.backend_inline", False),  # Jupyter, inline
+    (object(), "agg", False),
+])
+def test_gui_detection(monkeypatch, kernel, backend, expected):
+    pytest.importorskip("ipywidgets")
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: _FakeShell(kernel))
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
+    assert interactive_gui_available() is expected
