@@ -19,6 +19,7 @@ import numpy as np
 from ..preprocess.shift import (
     crop_range_after_shift,
     estimate_shift_1d,
+    expand_range_for_shift,
     shift_1d,
 )
 
@@ -122,7 +123,7 @@ def pending_shift(signal, shifts, interpolation_method="linear", crop=True, expa
     n = axis.size
     offset = axis.offset
     if expand and finite.size:
-        before, _ = _expand_amounts(finite)
+        before, _ = expand_range_for_shift(finite)
         offset = axis.offset - before * axis.scale
     elif crop and finite.size:
         lo, hi = crop_range_after_shift(finite, n)
@@ -137,34 +138,10 @@ def pending_shift(signal, shifts, interpolation_method="linear", crop=True, expa
     if signal._lazy:
         new = _lazy_shift(data, channels, kind, fill_value, crop, expand)
     elif expand:
-        before, after = _expand_amounts(finite)
-        new = shift_1d(_pad_channels(data, before, after, fill_value), channels,
-                       interpolation=kind, fill_value=fill_value)
+        new = shift_1d(data, channels, interpolation=kind, fill_value=fill_value, expand=True)
     else:
         new = shift_1d(data, channels, interpolation=kind, fill_value=fill_value, crop=crop)
     return _PendingShift(signal, new, offset, new.shape[-1])
-
-
-def _expand_amounts(channels) -> tuple[int, int]:
-    """Channels to add (before, after) so that shifting by ``channels`` loses nothing.
-
-    Negative shifts move data below channel 0 (room before), positive ones
-    past the end (room after). Computed here rather than with
-    ``preprocess.shift.expand_range_for_shift``, which returns the two sides
-    swapped.
-    """
-    c = np.asarray(channels, dtype=float)
-    if c.size == 0:
-        return 0, 0
-    tol = 1e-9
-    return (int(np.ceil(max(-c.min(), 0.0) - tol)), int(np.ceil(max(c.max(), 0.0) - tol)))
-
-
-def _pad_channels(data, before, after, fill_value):
-    dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.dtype(float)
-    out = np.full(data.shape[:-1] + (data.shape[-1] + before + after,), fill_value, dtype=dtype)
-    out[..., before:before + data.shape[-1]] = data
-    return out
 
 
 def _lazy_shift(data, channels, kind, fill_value, crop, expand):
@@ -177,13 +154,13 @@ def _lazy_shift(data, channels, kind, fill_value, crop, expand):
     finite = channels[np.isfinite(channels)]
     dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.dtype(float)
     if expand:
-        before, after = _expand_amounts(finite)
+        before, after = expand_range_for_shift(finite)
         n_out = data.shape[-1] + before + after
 
         def block(d, s):
-            # pad by the global amounts so every block has the same axis
-            return shift_1d(_pad_channels(d, before, after, fill_value), s[..., 0],
-                            interpolation=kind, fill_value=fill_value)
+            # the global amounts, so that every block gets the same axis
+            return shift_1d(d, s[..., 0], interpolation=kind, fill_value=fill_value,
+                            expand=(before, after))
     else:
         lo, hi = crop_range_after_shift(finite, data.shape[-1]) if crop else (0, data.shape[-1])
         n_out = hi - lo
