@@ -83,3 +83,24 @@ def new_figure(figsize=None, **kwargs) -> matplotlib.figure.Figure:
 def redraw(fig) -> None:
     """Ask the canvas for a redraw when it next can (cheap, never blocks)."""
     fig.canvas.draw_idle()
+
+
+class Connections:
+    """Matplotlib event connections made by one plot object, to undo together.
+
+    Matplotlib holds handlers weakly, so the owner must stay referenced (our
+    plots hang themselves on their figure).
+    """
+
+    def __init__(self):
+        self._items = []
+
+    def connect(self, canvas, name: str, handler) -> None:
+        """``canvas.mpl_connect(name, handler)``, remembered."""
+        self._items.append((canvas, canvas.mpl_connect(name, handler)))
+
+    def disconnect(self) -> None:
+        """Disconnect everything connected so far."""
+        for canvas, cid in self._items:
+            canvas.mpl_disconnect(cid)
+        self._items = []

@@ -12,7 +12,7 @@ shown, so redraw requests are ignored there.
 
 from __future__ import annotations
 
-from .backend import is_interactive_backend
+from .backend import Connections, is_interactive_backend
 
 
 class FastRedraw:
@@ -41,24 +41,19 @@ class FastRedraw:
         self.n_blits = 0
         self.n_full_draws = 0
         self._frozen_layout = None
-        self._connections = []
+        self._connections = Connections()
+        canvas = figure.canvas
         if self.blit:
             for artist in self.artists:
                 artist.set_animated(True)
-            self._connect("draw_event", self._on_draw)
+            self._connections.connect(canvas, "draw_event", self._on_draw)
         if self.interactive:
-            self._connect("draw_event", self._freeze_layout)
-            self._connect("resize_event", self._thaw_layout)
-
-    def _connect(self, name, handler) -> None:
-        canvas = self.figure.canvas
-        self._connections.append((canvas, canvas.mpl_connect(name, handler)))
+            self._connections.connect(canvas, "draw_event", self._freeze_layout)
+            self._connections.connect(canvas, "resize_event", self._thaw_layout)
 
     def disconnect(self) -> None:
         """Stop listening to draw and resize events."""
-        for canvas, cid in self._connections:
-            canvas.mpl_disconnect(cid)
-        self._connections = []
+        self._connections.disconnect()
 
     # -- blitting --------------------------------------------------------------------
     def _on_draw(self, _event) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from .backend import Connections
+
 # key -> (natural-order axis, step); "up" moves up the image, i.e. to smaller y
 _KEY_STEPS = {
     "right": (0, 1), "left": (0, -1),
@@ -118,20 +120,17 @@ class PointerControls:
         self.navigator_ax = navigator_ax
         self.nav_axes = tuple(nav_axes)
         self._dragging = False
-        self._connections = []
+        self._connections = Connections()
         for fig in figures:
-            canvas = fig.canvas
             for name, handler in (("button_press_event", self.on_press),
                                   ("motion_notify_event", self.on_motion),
                                   ("button_release_event", self.on_release),
                                   ("key_press_event", self.on_key)):
-                self._connections.append((canvas, canvas.mpl_connect(name, handler)))
+                self._connections.connect(fig.canvas, name, handler)
 
     def disconnect(self) -> None:
         """Stop listening to events."""
-        for canvas, cid in self._connections:
-            canvas.mpl_disconnect(cid)
-        self._connections = []
+        self._connections.disconnect()
 
     # -- mouse ---------------------------------------------------------------------
     def _in_navigator(self, event) -> bool:

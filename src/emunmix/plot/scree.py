@@ -26,12 +26,8 @@ def _ordinal(k: int) -> str:
     return f"{k}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th') }"
 
 
-def elbow_index(ratio) -> int:
-    """Index of the elbow of a scree curve (largest distance below the chord in log scale).
-
-    A quick visual aid for ``vline=True``; the signal layer's elbow estimate
-    can be passed to :func:`plot_scree` as ``vline=<index>`` instead.
-    """
+def _corner_index(ratio) -> int:
+    """Index of the first point past the bend: largest distance below the chord (log)."""
     r = np.asarray(ratio, float)
     r = r[np.isfinite(r) & (r > 0)]
     if r.size < 3:
@@ -40,6 +36,21 @@ def elbow_index(ratio) -> int:
     x = np.arange(y.size, dtype=float)
     chord = y[0] + (y[-1] - y[0]) * x / x[-1]
     return int(np.argmax(chord - y))
+
+
+def elbow_index(ratio) -> int:
+    """The scree curve's elbow: the index of the last significant component.
+
+    HyperSpy's convention (number of significant components = elbow + 1). Uses
+    the learning layer's ``estimate_elbow_position`` when it is there, so the
+    line agrees with ``s.estimate_elbow_position()``; otherwise the point
+    before the sharpest bend of the log curve.
+    """
+    try:
+        from emunmix.learn.elbow import estimate_elbow_position
+    except ImportError:
+        return max(_corner_index(ratio) - 1, 0)
+    return int(estimate_elbow_position(np.asarray(ratio, float)))
 
 
 def _split(values, threshold, n_significant) -> tuple[int, float | None]:
@@ -75,8 +86,8 @@ def plot_scree(explained_variance_ratio, n=30, log=True, threshold=0, hline="aut
     hline : "auto" or bool
         Draw the threshold line ("auto": when ``threshold`` is a float > 0).
     vline : bool or int
-        Draw a vertical line at the elbow (True: estimated by :func:`elbow_index`;
-        an int: at that component index).
+        Draw a vertical line at the elbow, the last significant component (True:
+        estimated by :func:`elbow_index`; an int: at that component index).
     xaxis_type : {"index", "number"}
         Count components from 0 ("index") or 1 ("number").
     xaxis_labeling : {None, "cardinal", "ordinal"}
