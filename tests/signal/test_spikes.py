@@ -273,3 +273,11 @@ def test_gui_detection(monkeypatch, kernel, backend, expected):
     monkeypatch.setattr(IPython, "get_ipython", lambda: _FakeShell(kernel))
     monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
     assert interactive_gui_available() is expected
+
+
+def test_lazy_signal_is_despiked_like_an_eager_one():
+    s = cl4().inav[:16, :16]
+    lazy = s.as_lazy()
+    lazy.spikes_removal_tool(interactive=False, random_state=0)
+    s.spikes_removal_tool(interactive=False, random_state=0)
+    np.testing.assert_array_equal(np.asarray(lazy.data), s.data)

@@ -285,13 +285,11 @@ class SpikesMixin:
             interactive = False
         find_kw = {k: kwargs[k] for k in _FIND_KWARGS if k in kwargs}
         method = find_kw.pop("method", "lowrank")
-        if self._lazy:  # the tool edits the data in memory
-            self.compute()
         data = _computed(self.data)
 
-        def find_and_clean(thr):
+        def find_and_clean(thr, current=None):
             thr = _check_threshold(thr)
-            current = _computed(self.data)
+            current = _computed(self.data) if current is None else current
             found = _kernels.find_spikes(
                 current, threshold=thr, method=method, signal_mask=smask,
                 navigation_mask=nmask, max_num_bins=max_num_bins, random_state=random_state,
@@ -304,9 +302,12 @@ class SpikesMixin:
                 random_state=random_state)
             return m, _restore_dtype(cleaned, current.dtype)
 
-        mask, cleaned = find_and_clean(threshold)
+        mask, cleaned = find_and_clean(threshold, data)
         if interactive:
             from ..plot.spikes_tool import SpikesRemovalTool
+
+            if self._lazy:  # the tool edits the data in memory
+                self._data = data
 
             if method == "derivative" and threshold != "auto":
                 der_thr = float(threshold)
