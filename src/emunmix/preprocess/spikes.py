@@ -113,9 +113,6 @@ def _poisson_upper_z(x, lam):
     return -ndtri(np.clip(p, 1e-300, 0.5))
 
 
-# chi-square (4 dof) of the model residuals of the 4 neighbours a spike may have:
-# exceeded by noise with probability 5e-4
-_NEIGHBOUR_CHI2 = 20.0
 def _var_factor(C: int) -> np.ndarray:
     """var(x_j - prediction_j) / var(x_j) for the predictions of :func:`_neighbour_terms`."""
     vf = np.full(C, 70.0 / 36.0)  # 1 + (16 + 16 + 1 + 1) / 36
@@ -202,12 +199,58 @@ def _estimate_gain(excess, lam_nb, vf) -> float:
     Robust (a median) and free of any model, so neither spikes nor misfits of
     the low-rank model bias it.
     """
-    r2 = excess.astype(np.float64) ** 2 / (np.maximum(lam_nb, 1e-30) * vf)
     good = lam_nb > 0
     if not good.any():
         return 1.0
+    r2 = excess.astype(np.float64) ** 2 / (np.maximum(lam_nb, 1e-30) * vf)
     g = float(np.median(r2[good])) / 0.4549364  # median of chi-square with 1 dof
     return g if np.isfinite(g) and g > 0 else 1.0
+
+
+class _Candidates:
+    """Entries that stand out from their spectral neighbours, found once.
+
+    Whatever the model, the noise level of the single-channel test is at least
+    that of the neighbours' mean, so an entry failing the test at that level
+    fails it in every round: all later tests run on these few entries only.
+    The data are scanned in blocks of rows that stay in cache.
+    """
+
+    _BLOCK = 256
+
+    def __init__(self, X, Ts):
+        P, C = X.shape
+        vf = _var_factor(C).astype(X.dtype)
+        sub = _row_sample(P)
+        self.g = g = _estimate_gain(*_neighbour_terms(X[sub]), vf)
+        parts = []
+        for start in range(0, P, self._BLOCK):
+            excess, lam = _neighbour_terms(X[start : start + self._BLOCK])
+            sd = np.sqrt(g * np.maximum(lam, g) * vf)
+            r, c = np.nonzero(excess > Ts * sd)
+            parts.append((r + start, c, excess[r, c], lam[r, c], sd[r, c]))
+        r, c, excess, lam, sd = (np.concatenate(x) for x in zip(*parts))
+        self.r, self.c = r.astype(np.intp), c.astype(np.intp)
+        self.x = X[self.r, self.c].astype(np.float64)
+        self.excess = excess.astype(np.float64)
+        self.lam_nb = lam.astype(np.float64)
+        self.sd_nb = sd.astype(np.float64)
+        self.vf = vf[self.c].astype(np.float64)
+        nb = []
+        for d in (-2, -1, 1, 2):
+            cc = self.c + d
+            cc = np.where((cc < 0) | (cc > C - 1), self.c - d, cc)  # the other side
+            nb.append(X[self.r, cc])
+        self.neighbours = np.stack(nb, axis=1).astype(np.float64)  # channels c-2, c-1, c+1, c+2
+        # Exact at low counts, where Gaussian tests fail: with a flat signal, given
+        # the total N of a channel and its n neighbours, the channel holds
+        # Binomial(N, 1 / (n + 1)) counts. (At high counts the cubic test is the
+        # stricter one, as it allows for curvature.)
+        edge = (self.c < 2) | (self.c > C - 3)
+        n_nb = np.where(edge, 2, 4)
+        s_nb = np.where(edge, self.neighbours[:, 1] + self.neighbours[:, 2],
+                        self.neighbours.sum(axis=1))
+        self.z_binom = _binomial_upper_z(self.x / g, (self.x + s_nb) / g, 1.0 / (n_nb + 1))
 
 
 # ------------------------------------------------------------------- low-rank model
@@ -228,33 +271,55 @@ def _subspace_svd(A, k, V0, rng, n_iter, oversample=8):
     return Q @ U[:, :k], S[:k], Vt[:k]
 
 
+class _Normaliser:
+    """Keenan-Kotula normalisation of the data with a few entries replaced.
+
+    The pixel and channel sums of the data are computed once and corrected for
+    the replaced entries, and one buffer is reused by every fit.
+    """
+
+    def __init__(self, X):
+        self.X = X
+        self.a0 = X.sum(axis=1, dtype=np.float64)
+        self.b0 = X.sum(axis=0, dtype=np.float64)
+        self.A = np.empty_like(X)
+
+    def __call__(self, r, c, values):
+        X, A = self.X, self.A
+        P, C = X.shape
+        d = values - X[r, c]
+        a = self.a0 + np.bincount(r, d, minlength=P)
+        b = self.b0 + np.bincount(c, d, minlength=C)
+        ra = np.sqrt(np.where(a > 0, a, 1.0))
+        rb = np.sqrt(np.where(b > 0, b, 1.0))
+        np.multiply(X, (1.0 / ra).astype(X.dtype)[:, None], out=A)
+        A *= (1.0 / rb).astype(X.dtype)[None, :]
+        A[r, c] = values / (ra[r] * rb[c])
+        return A, ra, rb, float(max(a.sum(), 1.0))
+
+
 class _LowRank:
     """A Poisson-normalised truncated SVD, evaluated only where it is needed."""
 
-    def __init__(self, Xc, kmax, n_components, V, rng, n_iter):
-        P, C = Xc.shape
-        a = Xc.sum(axis=1, dtype=np.float64)
-        b = Xc.sum(axis=0, dtype=np.float64)
-        self.ra = np.sqrt(np.where(a > 0, a, 1.0)).astype(np.float32)
-        self.rb = np.sqrt(np.where(b > 0, b, 1.0)).astype(np.float32)
-        A = Xc * (1.0 / self.ra)[:, None]
-        A *= (1.0 / self.rb)[None, :]
+    def __init__(self, normalised, kmax, n_components, V, rng, n_iter):
+        A, ra, rb, total = normalised
+        P, C = A.shape
         U, S, Vt = _subspace_svd(A, kmax, V, rng, n_iter=n_iter)
         if n_components is None:
             # Marchenko-Pastur edge of the normalised Poisson noise, with a margin
-            edge = (np.sqrt(P) + np.sqrt(C)) / np.sqrt(max(float(a.sum()), 1.0))
+            edge = (np.sqrt(P) + np.sqrt(C)) / np.sqrt(total)
             k = int(max(1, (S > 1.2 * edge).sum()))
         else:
             k = len(S)
-        self.k, self.S_all, self.Vt_all = k, S, Vt
-        self.L = (U[:, :k] * S[:k]) * self.ra[:, None]  # loadings, scaled back
-        self.F = Vt[:k] * self.rb[None, :]  # factors, scaled back
+        self.k, self.Vt_all = k, Vt
+        self.L = (U[:, :k] * S[:k]) * ra.astype(A.dtype)[:, None]  # loadings, scaled back
+        self.F = Vt[:k] * rb.astype(A.dtype)[None, :]  # factors, scaled back
 
     def rows(self, r):
         return self.L[r] @ self.F
 
     def at(self, r, c):
-        return np.einsum("ik,ki->i", self.L[r], self.F[:, c])
+        return np.einsum("ik,ki->i", self.L[r], self.F[:, c]).astype(np.float64)
 
     def full(self):
         return self.L @ self.F
@@ -281,47 +346,11 @@ def _misfit_scale(z):
     return s
 
 
-class _Candidates:
-    """Entries that stand out from their spectral neighbours, found once.
-
-    Whatever the model, the noise level used by the single-channel test is at
-    least the neighbours' mean, so entries failing the test at that level fail
-    it in every round: all later tests run on these candidates only.
-    """
-
-    def __init__(self, X, Ts):
-        P = X.shape[0]
-        excess, lam_nb = _neighbour_terms(X)
-        sub = _row_sample(P)
-        vf = _var_factor(X.shape[1]).astype(X.dtype)
-        self.g = _estimate_gain(excess[sub], lam_nb[sub], vf)
-        sd_nb = np.sqrt(self.g * np.maximum(lam_nb, self.g) * vf)
-        self.r, self.c = np.nonzero(excess > Ts * sd_nb)
-        self.x = X[self.r, self.c].astype(np.float64)
-        self.excess = excess[self.r, self.c].astype(np.float64)
-        self.lam_nb = lam_nb[self.r, self.c].astype(np.float64)
-        self.sd_nb = sd_nb[self.r, self.c].astype(np.float64)
-        self.vf = vf[self.c].astype(np.float64)
-        C = X.shape[1]
-        nb = []
-        for d in (-2, -1, 1, 2):
-            cc = self.c + d
-            cc = np.where((cc < 0) | (cc > C - 1), self.c - d, cc)  # the other side
-            nb.append(X[self.r, cc])
-        self.neighbours = np.stack(nb, axis=1).astype(np.float64)  # channels c-2, c-1, c+1, c+2
-        # Exact at low counts, where Gaussian tests fail: with a flat signal, given
-        # the total N of a channel and its n neighbours, the channel holds
-        # Binomial(N, 1 / (n + 1)) counts. (At high counts the cubic test above is
-        # the stricter one, as it allows for curvature.)
-        edge = (self.c < 2) | (self.c > C - 3)
-        n_nb = np.where(edge, 2, 4)
-        s_nb = np.where(edge, self.neighbours[:, 1] + self.neighbours[:, 2],
-                        self.neighbours.sum(axis=1))
-        self.z_binom = _binomial_upper_z(
-            self.x / self.g, (self.x + s_nb) / self.g, 1.0 / (n_nb + 1)
-        )
-
-
+# --------------------------------------------------------------------------- tests
+# chi-square (4 dof) of the model residuals of the 4 neighbours of a spike:
+# exceeded by noise with probability 5e-4
+_NEIGHBOUR_CHI2 = 20.0
+_N_ITER = (1, 0)  # power iterations of the first and of the warm-started fits
 _SHIFTS = np.arange(-3.0, 3.01, 0.25)  # channels
 
 
@@ -360,8 +389,12 @@ def _explained_by_shift(X, r, c, model, g, limit):
 
 
 def _spike_test(X, cand, model, T, Ts, exact):
-    """Flags among the candidates: far above the model (in units of its misfit
-    in that channel) and single-channel narrow."""
+    """Flags among the candidates, and the model there.
+
+    A spike lies far above the model (in units of the model's misfit in that
+    channel) and above its spectral neighbours, its neighbours fit the model,
+    and no small energy shift of the model explains it.
+    """
     g = cand.g
     sub = _row_sample(X.shape[0])
     lam_s = np.maximum(model.rows(sub), 0.0)
@@ -399,8 +432,16 @@ def _spike_test(X, cand, model, T, Ts, exact):
     return flags, lam
 
 
+def _unique_entries(r, c, values, C):
+    """Drop repeated (r, c) entries, keeping the last value given for each."""
+    flat = r * C + c
+    _, first_of_reversed = np.unique(flat[::-1], return_index=True)
+    keep = flat.size - 1 - first_of_reversed
+    return r[keep], c[keep], values[keep]
+
+
 def _robust_lowrank(X, T, Ts, n_components, max_components, n_rounds, random_state, known=None):
-    """Low-rank model refitted with spike-like entries clipped.
+    """Low-rank model refitted with spike-like entries replaced by the model.
 
     Returns the model (a :class:`_LowRank`), the candidates and the final flags
     among them.
@@ -417,42 +458,49 @@ def _robust_lowrank(X, T, Ts, n_components, max_components, n_rounds, random_sta
         kmax = int(min(max(int(n_components), 1), P - 1, C - 1))
     cand = _Candidates(X, Ts)
     # Round 0 has no model: replace the single-channel outliers by their neighbours'
-    # interpolation, but only in channels where they are rare (a sharp peak present in
-    # many spectra is real).
-    # Spikes are also clipped in busy channels when they dwarf the channel's other outliers.
+    # median, but only in channels where they are rare (a sharp peak present in many
+    # spectra is real), or where they dwarf the channel's other outliers.
     counts = np.bincount(cand.c, minlength=C)
     zs = cand.excess / cand.sd_nb
-    typical = np.exp(
+    typical = np.exp(  # geometric mean per channel
         np.bincount(cand.c, np.log(zs), minlength=C) / np.maximum(counts, 1)
-    )  # geometric mean per channel
+    )
     sel = (counts <= max(3, 0.002 * P))[cand.c] | (zs > 4.0 * typical[cand.c])
     # only local maxima: a spike also lifts the excess two channels away (the
     # interpolation weighs it by -1/6), and the median of the neighbours, unlike the
     # interpolation, is not dragged down by a spike among them
     sel &= (cand.x > cand.neighbours.max(axis=1)) & (cand.z_binom > Ts)
-    Xc = X.copy()
-    Xc[cand.r[sel], cand.c[sel]] = np.median(cand.neighbours[sel], axis=1)
+    r0, c0, v0 = cand.r[sel], cand.c[sel], np.median(cand.neighbours[sel], axis=1)
+    kr = kc = np.zeros(0, np.intp)
     if known is not None:
         kr, kc = np.nonzero(known)
-        spiky = np.unique(kr)
+        spiky, inv = np.unique(kr, return_inverse=True)
         bridged = _interpolate_masked(X[spiky].astype(np.float64), known[spiky])
-        Xc[spiky] = np.where(known[spiky], bridged, Xc[spiky])
-    V = None
+        kv = bridged[inv, kc]
+        r0, c0, v0 = _unique_entries(
+            np.concatenate([r0, kr]), np.concatenate([c0, kc]), np.concatenate([v0, kv]), C
+        )
+    normalise = _Normaliser(X)
     with _blas_single_thread():
-        for r in range(max(int(n_rounds), 1)):
-            model = _LowRank(Xc, kmax, n_components, V, rng, n_iter=2 if r == 0 else 1)
-            V = model.Vt_all
-            last = r == n_rounds - 1
+        model = _LowRank(normalise(r0, c0, v0), kmax, n_components, None, rng, _N_ITER[0])
+        for r in range(1, max(int(n_rounds), 1) + 1):
+            last = r == n_rounds
             flags, lam = _spike_test(X, cand, model, T, Ts, exact=last)
             if last:
                 break
-            # what round 0 clipped stays clipped: a misfit next to a spike must not
+            # what round 0 replaced stays replaced: a misfit next to a spike must not
             # release it into the fit, where a component would absorb it
             clip = flags | sel
-            Xc = X.copy()
-            Xc[cand.r[clip], cand.c[clip]] = lam[clip]
+            rr, cc, vv = cand.r[clip], cand.c[clip], lam[clip]
             if known is not None:
-                Xc[kr, kc] = np.maximum(model.at(kr, kc), 0.0)
+                rr, cc, vv = _unique_entries(
+                    np.concatenate([rr, kr]), np.concatenate([cc, kc]),
+                    np.concatenate([vv, np.maximum(model.at(kr, kc), 0.0)]), C,
+                )
+            # warm start: the previous subspace, plus a margin, barely moves
+            width = kmax if n_components is not None else min(kmax, model.k + 10)
+            model = _LowRank(normalise(rr, cc, vv), width, n_components, model.Vt_all, rng,
+                             _N_ITER[1])
     return model, cand, flags
 
 
@@ -663,7 +711,6 @@ def find_spikes(
     Xk = np.asarray(rows[keep] if nmask is not None else rows, dtype=np.float32)
     if not np.isfinite(Xk).all():
         raise ValueError("data hold NaN or infinite values; mask those spectra first")
-    out = np.zeros(rows.shape, bool)
     model = None
 
     if method == "lowrank":
@@ -676,9 +723,13 @@ def find_spikes(
         flags = np.zeros(Xk.shape, bool)
         flags[cand.r[cflags], cand.c[cflags]] = True
         if return_model:
-            model = np.full(rows.shape, np.nan, dtype=np.float32)
-            model[keep] = np.maximum(lr.full(), 0.0)
-            model = model.reshape(shape)
+            full = lr.full()
+            np.maximum(full, 0.0, out=full)
+            if nmask is not None:
+                model = np.full(rows.shape, np.nan, dtype=np.float32)
+                model[keep] = full
+                full = model
+            model = full.reshape(shape)
     elif method == "derivative":
         if _is_auto(threshold):
             thr = derivative_histogram_threshold(
@@ -699,7 +750,11 @@ def find_spikes(
         flags = resid > factor * sigma
     if smask is not None:
         flags &= ~smask[None, :]
-    out[keep] = flags
+    if nmask is None:
+        out = flags
+    else:
+        out = np.zeros(rows.shape, bool)
+        out[keep] = flags
     out = out.reshape(shape)
     if return_model:
         return out, model
@@ -825,8 +880,10 @@ def remove_spikes(
     if replacement == "lowrank":
         if model is None:
             model = spike_model(rows, mask=m, random_state=random_state)
-        mod = np.asarray(model, dtype=np.float64).reshape(rows.shape)
-        values = mod[m]
+        mod = np.asarray(model)
+        if mod.shape != tuple(shape):
+            raise ValueError(f"model has shape {mod.shape}; expected the data shape {tuple(shape)}")
+        values = mod.reshape(rows.shape)[m].astype(np.float64)
         fallback = ~np.isfinite(values)
         replace = m
     else:
