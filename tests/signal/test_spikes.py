@@ -281,3 +281,15 @@ def test_lazy_signal_is_despiked_like_an_eager_one():
     lazy.spikes_removal_tool(interactive=False, random_state=0)
     s.spikes_removal_tool(interactive=False, random_state=0)
     np.testing.assert_array_equal(np.asarray(lazy.data), s.data)
+
+
+@pytest.mark.parametrize("method", ["derivative", "median"])
+def test_per_spectrum_finders_bridge_like_hyperspy(method, capsys):
+    s = cl4().inav[:32, :32]
+    before = s.data.copy()
+    report = s.spikes_removal_tool(interactive=False, method=method, random_state=0)
+    assert f"method '{method}'" in capsys.readouterr().out
+    changed = (s.data != before).reshape(-1, 1024)
+    if report.n_spikes:
+        # +-default_spike_width channels bridged around each flagged run
+        assert changed.sum() <= report.mask.sum() * 11

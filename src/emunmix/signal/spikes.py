@@ -135,13 +135,15 @@ def _check_threshold(threshold, name="threshold"):
 def _spike_positions(signal, mask) -> list:
     """(navigation indices natural order, channel, energy) of each run of flagged channels."""
     axis = signal.axes_manager.signal_axes[0]
-    nav_shape = mask.shape[:-1]
-    rows = mask.reshape(-1, mask.shape[-1])
-    starts = rows & ~np.pad(rows, ((0, 0), (1, 0)))[:, :-1]
+    nav_shape, n = mask.shape[:-1], mask.shape[-1]
+    flat = np.flatnonzero(mask)  # spikes are sparse: work on their indices only
+    channel = flat % n
+    start = (channel == 0) | (np.diff(flat, prepend=-2) != 1)
     out = []
-    for p, c in zip(*np.nonzero(starts)):
+    for f in flat[start]:
+        p, c = divmod(int(f), n)
         nav = np.unravel_index(p, nav_shape)[::-1] if nav_shape else ()
-        out.append((tuple(int(i) for i in nav), int(c), float(axis.offset + axis.scale * c)))
+        out.append((tuple(int(i) for i in nav), c, float(axis.offset + axis.scale * c)))
     return out
 
 
@@ -253,9 +255,11 @@ class SpikesMixin:
             reproducible.
         **kwargs
             ``method`` ("lowrank", "derivative", "median"), ``replacement``
-            ("auto": the low-rank model's value, only the flagged channel
-            changes; "interpolate": HyperSpy's bridge), ``spectral_threshold``,
-            ``n_components``, ``max_components``.
+            ("auto": with "lowrank", the low-rank model's value, only the
+            flagged channel changes; with the other finders, "interpolate";
+            "interpolate": HyperSpy's bridge of +-``default_spike_width``
+            channels), ``spectral_threshold``, ``n_components``,
+            ``max_components``.
 
         Returns
         -------
@@ -295,10 +299,12 @@ class SpikesMixin:
                 navigation_mask=nmask, max_num_bins=max_num_bins, random_state=random_state,
                 return_model=method == "lowrank", **find_kw)
             m, model = found if method == "lowrank" else (found, None)
+            replacement = kwargs.get("replacement", "auto")
+            if replacement == "auto" and model is None:
+                replacement = "interpolate"  # the per-spectrum finders: HyperSpy's bridge
             cleaned = _kernels.remove_spikes(
                 current, m, add_noise=add_noise, default_spike_width=default_spike_width,
-                interpolator_kind=interpolator_kind,
-                replacement=kwargs.get("replacement", "auto"), model=model,
+                interpolator_kind=interpolator_kind, replacement=replacement, model=model,
                 random_state=random_state)
             return m, _restore_dtype(cleaned, current.dtype)
 
