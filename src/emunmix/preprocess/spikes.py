@@ -78,15 +78,29 @@ def _sig_mask(signal_mask, n):
     return m
 
 
+_CONTROLLER = []
+
+
 @contextmanager
 def _blas_single_thread():
-    """One BLAS thread: the small QR/SVD steps are much slower threaded on busy machines."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+    """One BLAS thread for the whole low-rank search.
+
+    Threaded, OpenBLAS makes the thin QR and SVD steps tens of times slower on
+    a busy machine, and the products of a 4096 x 1024 image with a few dozen
+    vectors gain little from threads there; single-threaded, the timing is
+    predictable. The controller is made once: a limit then costs microseconds.
+    """
+    if not _CONTROLLER:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER.append(ThreadpoolController())
+        except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+            _CONTROLLER.append(None)
+    if _CONTROLLER[0] is None:  # pragma: no cover
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _CONTROLLER[0].limit(limits=1, user_api="blas"):
         yield
 
 
@@ -221,7 +235,7 @@ class _Candidates:
     def __init__(self, X, Ts):
         P, C = X.shape
         vf = _var_factor(C).astype(X.dtype)
-        sub = _row_sample(P)
+        sub = _row_sample(P, 256)  # a median of ~250 000 values
         self.g = g = _estimate_gain(*_neighbour_terms(X[sub]), vf)
         parts = []
         for start in range(0, P, self._BLOCK):
@@ -396,7 +410,7 @@ def _spike_test(X, cand, model, T, Ts, exact):
     and no small energy shift of the model explains it.
     """
     g = cand.g
-    sub = _row_sample(X.shape[0])
+    sub = _row_sample(X.shape[0], 512)
     lam_s = np.maximum(model.rows(sub), 0.0)
     z_s = (X[sub] - lam_s) / np.sqrt(g * np.maximum(lam_s, g))
     scale = _misfit_scale(z_s)
@@ -480,27 +494,34 @@ def _robust_lowrank(X, T, Ts, n_components, max_components, n_rounds, random_sta
         r0, c0, v0 = _unique_entries(
             np.concatenate([r0, kr]), np.concatenate([c0, kc]), np.concatenate([v0, kv]), C
         )
-    normalise = _Normaliser(X)
     with _blas_single_thread():
-        model = _LowRank(normalise(r0, c0, v0), kmax, n_components, None, rng, _N_ITER[0])
-        for r in range(1, max(int(n_rounds), 1) + 1):
-            last = r == n_rounds
-            flags, lam = _spike_test(X, cand, model, T, Ts, exact=last)
-            if last:
-                break
-            # what round 0 replaced stays replaced: a misfit next to a spike must not
-            # release it into the fit, where a component would absorb it
-            clip = flags | sel
-            rr, cc, vv = cand.r[clip], cand.c[clip], lam[clip]
-            if known is not None:
-                rr, cc, vv = _unique_entries(
-                    np.concatenate([rr, kr]), np.concatenate([cc, kc]),
-                    np.concatenate([vv, np.maximum(model.at(kr, kc), 0.0)]), C,
-                )
-            # warm start: the previous subspace, plus a margin, barely moves
-            width = kmax if n_components is not None else min(kmax, model.k + 10)
-            model = _LowRank(normalise(rr, cc, vv), width, n_components, model.Vt_all, rng,
-                             _N_ITER[1])
+        return _robust_rounds(X, T, Ts, n_components, kmax, n_rounds, rng, cand, sel,
+                              r0, c0, v0, known, kr, kc)
+
+
+def _robust_rounds(X, T, Ts, n_components, kmax, n_rounds, rng, cand, sel, r0, c0, v0,
+                   known, kr, kc):
+    C = X.shape[1]
+    normalise = _Normaliser(X)
+    model = _LowRank(normalise(r0, c0, v0), kmax, n_components, None, rng, _N_ITER[0])
+    for r in range(1, max(int(n_rounds), 1) + 1):
+        last = r == n_rounds
+        flags, lam = _spike_test(X, cand, model, T, Ts, exact=last)
+        if last:
+            break
+        # what round 0 replaced stays replaced: a misfit next to a spike must not
+        # release it into the fit, where a component would absorb it
+        clip = flags | sel
+        rr, cc, vv = cand.r[clip], cand.c[clip], lam[clip]
+        if known is not None:
+            rr, cc, vv = _unique_entries(
+                np.concatenate([rr, kr]), np.concatenate([cc, kc]),
+                np.concatenate([vv, np.maximum(model.at(kr, kc), 0.0)]), C,
+            )
+        # warm start: the previous subspace, plus a margin, barely moves
+        width = kmax if n_components is not None else min(kmax, model.k + 10)
+        model = _LowRank(normalise(rr, cc, vv), width, n_components, model.Vt_all, rng,
+                         _N_ITER[1])
     return model, cand, flags
 
 
