@@ -1,0 +1,464 @@
+"""The decomposition pipeline on a (pixels, channels) array.
+
+``decompose`` validates everything first (so that a failure changes nothing), then
+builds a :class:`~emunmix.learn.matrix_view.MatrixView` of the unmasked, centred and
+Poisson-scaled data (no copy), runs the algorithm, undoes the scaling, fills masked
+rows and columns (NaN, or by projection with ``reproject``) and fixes the signs.
+The signal layer folds the arrays back to its axes and stores them.
+
+The model is ``X ~ loadings @ factors.T (+ mean)``, in data units:
+``mean`` is a spectrum (channels,) for ``centre="navigation"`` and an image
+(pixels,) for ``centre="signal"``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from emunmix.learn.algorithms import (
+    CENTRED_BY_DEFAULT,
+    DECOMPOSITION,
+    NEEDS_NON_NEGATIVE,
+    NON_NEGATIVE,
+    KernelOutput,
+    estimator_kernel,
+    is_estimator,
+)
+from emunmix.learn.elbow import auto_output_dimension
+from emunmix.learn.matrix_view import MatrixView
+from emunmix.learn.nmf import scale_factors
+from emunmix.learn.poisson import PoissonWeights, weights_from_sums
+from emunmix.learn.svd import svd, svd_flip_loadings
+from emunmix.learn.validation import (
+    check_2d,
+    check_mask,
+    check_output_dimension,
+    working_dtype,
+)
+
+CENTRES = (None, "navigation", "signal")
+REPROJECTIONS = (None, "navigation", "signal", "both")
+
+
+@dataclass
+class DecompositionOutput:
+    """The result of :func:`decompose` (full-size arrays; masked entries NaN).
+
+    Attributes
+    ----------
+    factors : ndarray, shape (channels, k)
+    loadings : ndarray, shape (pixels, k)
+    explained_variance : ndarray, shape (k,), or None
+        ``S^2 / N`` (N unmasked pixels; ``N - 1`` for PCA); None for NMF.
+    explained_variance_ratio : ndarray, shape (k,), or None
+        Over the components computed, as HyperSpy.
+    mean : ndarray or None
+        (channels,) for ``centre="navigation"``, (pixels,) for ``centre="signal"``.
+    centre : str or None
+    algorithm : str
+        Canonical algorithm name, or the estimator's class name.
+    parameters : dict
+        The arguments of the call (for the learning results' record).
+    output_dimension : int
+        Number of components ``k`` computed.
+    auto_dimension_method : str or None
+        How ``output_dimension="auto"`` chose ``k`` ("marchenko-pastur", "elbow").
+    poissonian_noise_normalized : bool
+    navigation_mask, signal_mask : ndarray of bool or None
+        Flat masks used (True = excluded).
+    sparse : ndarray, shape (pixels, channels), or None
+        Robust PCA's sparse part, data units.
+    info : dict
+        Solver details: iterations, convergence, the SVD solver used, and for
+        ``output_dimension="auto"`` the full scree (``"auto_explained_variance_ratio"``).
+    """
+
+    factors: np.ndarray
+    loadings: np.ndarray
+    explained_variance: np.ndarray | None
+    explained_variance_ratio: np.ndarray | None
+    mean: np.ndarray | None
+    centre: str | None
+    algorithm: str
+    parameters: dict
+    output_dimension: int
+    auto_dimension_method: str | None = None
+    poissonian_noise_normalized: bool = False
+    navigation_mask: np.ndarray | None = None
+    signal_mask: np.ndarray | None = None
+    sparse: np.ndarray | None = None
+    info: dict = field(default_factory=dict)
+
+    def model(self, components=None) -> np.ndarray:
+        """``loadings @ factors.T (+ mean)`` for all, the first n, or listed components."""
+        if components is None:
+            idx = np.arange(self.factors.shape[1])
+        elif isinstance(components, numbers.Integral):
+            idx = np.arange(int(components))
+        else:
+            idx = np.asarray(components, dtype=int)
+        out = self.loadings[:, idx] @ self.factors[:, idx].T
+        if self.mean is not None:
+            out = out + (self.mean[None, :] if self.centre == "navigation" else self.mean[:, None])
+        return out
+
+
+def decompose(
+    X,
+    algorithm="SVD",
+    output_dimension=None,
+    normalize_poissonian_noise: bool = False,
+    centre=None,
+    navigation_mask=None,
+    signal_mask=None,
+    var_array=None,
+    var_func=None,
+    reproject=None,
+    svd_solver: str = "auto",
+    random_state=None,
+    auto_transpose: bool = True,
+    navigation_shape=None,
+    **kwargs,
+) -> DecompositionOutput:
+    """Decompose a (pixels, channels) matrix: ``X ~ loadings @ factors.T``.
+
+    Parameters
+    ----------
+    X : array_like or dask array, shape (pixels, channels)
+        Any real numeric dtype (integer counts included). Never modified.
+    algorithm : str or estimator, default "SVD"
+        A name from :data:`~emunmix.learn.algorithms.DECOMPOSITION` ("SVD", "PCA"/
+        "sklearn_pca", "NMF", "MLPCA", "RPCA"; case-insensitive) or an object with
+        ``fit``, ``transform`` and ``components_``.
+    output_dimension : int, "auto" or None
+        Components to compute; None: all (SVD/PCA). "auto" chooses (see
+        :func:`~emunmix.learn.elbow.auto_output_dimension`) and records how.
+    normalize_poissonian_noise : bool, default False
+        Keenan-Kotula scaling of the unmasked data before decomposing (undone on the
+        results).
+    centre : {None, "navigation", "signal"}
+        Subtract the mean spectrum ("navigation") or each pixel's mean ("signal"),
+        in data units, before any scaling. PCA centres along "navigation" by default.
+    navigation_mask : array of bool, shape (pixels,) or ``navigation_shape``
+        True = pixel excluded.
+    signal_mask : array of bool, shape (channels,)
+        True = channel excluded.
+    var_array, var_func :
+        Noise variances for MLPCA (full (pixels, channels) shape; masked like X).
+    reproject : {None, "navigation", "signal", "both"}
+        Fill the loadings of excluded pixels / factors of excluded channels by
+        projecting their data on the fitted factors / loadings (weighted like the fit
+        when Poisson-normalised; non-negative for NMF); otherwise they are NaN. Each
+        uses only the fitted block, so the result does not depend on an order.
+    svd_solver : {"auto", "gram", "full", "randomized", "arpack"}
+    random_state : int, RandomState, Generator or None
+        Seeds every random choice (same seed, same result).
+    auto_transpose : bool, default True
+    navigation_shape : tuple, optional
+        Unflattened navigation shape, accepted for ``navigation_mask``.
+    **kwargs
+        Passed to the algorithm.
+
+    Returns
+    -------
+    DecompositionOutput
+
+    Raises
+    ------
+    ValueError
+        Empty data, NaN/inf in the unmasked data, negative values with Poisson
+        normalisation or NMF, bad output_dimension, masks, centre or reproject, or an
+        unknown algorithm (the message lists the known ones).
+    TypeError
+        Complex data or unexpected keyword arguments.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.poisson(rng.uniform(1, 9, (500, 3)) @ rng.uniform(0, 9, (3, 64)))
+    >>> out = decompose(X, normalize_poissonian_noise=True, output_dimension=3)
+    >>> out.factors.shape, out.loadings.shape, out.algorithm
+    ((64, 3), (500, 3), 'SVD')
+    """
+    # ---------------------------------------------------------------- validate
+    if isinstance(algorithm, str):
+        kernel = DECOMPOSITION.get(algorithm)
+        name = DECOMPOSITION.canonical(algorithm)
+    elif is_estimator(algorithm):
+        kernel, name = None, type(algorithm).__name__
+    else:
+        raise ValueError(
+            f"algorithm must be a name ({', '.join(DECOMPOSITION.names())}) or an object "
+            f"with fit/transform and components_, got {algorithm!r}"
+        )
+    check_2d(X)
+    working_dtype(X.dtype)  # TypeError for complex / non-numeric data
+    m_all, n_all = (int(s) for s in X.shape)
+    nav = check_mask(navigation_mask, m_all, "navigation_mask", navigation_shape)
+    sig = check_mask(signal_mask, n_all, "signal_mask")
+    rows = None if nav is None else np.flatnonzero(~nav)
+    cols = None if sig is None else np.flatnonzero(~sig)
+    m = m_all if rows is None else rows.size
+    n = n_all if cols is None else cols.size
+    k_req = check_output_dimension(output_dimension, (m, n))
+    if centre not in CENTRES:
+        raise ValueError(f"centre must be one of {CENTRES}, got {centre!r}")
+    if centre is None:
+        centre = CENTRED_BY_DEFAULT.get(name)
+    if reproject not in REPROJECTIONS:
+        raise ValueError(f"reproject must be one of {REPROJECTIONS}, got {reproject!r}")
+    if name in NEEDS_NON_NEGATIVE and centre is not None:
+        raise ValueError(f"{name} needs uncentred data: use centre=None")
+    if name == "MLPCA" and normalize_poissonian_noise:
+        warnings.warn(
+            "MLPCA models the noise through var_array/var_func; "
+            "normalize_poissonian_noise is ignored",
+            stacklevel=2,
+        )
+        normalize_poissonian_noise = False
+    if var_array is not None:
+        var_array = np.asarray(var_array)
+        if var_array.shape != (m_all, n_all):
+            raise ValueError(
+                f"var_array has shape {var_array.shape}, the data need shape {(m_all, n_all)}"
+            )
+        var_array = var_array[rows] if rows is not None else var_array
+        var_array = var_array[:, cols] if cols is not None else var_array
+    if var_array is not None or var_func is not None:
+        if name != "MLPCA":
+            raise ValueError("var_array/var_func are only used by the MLPCA algorithm")
+        kwargs.update(var_array=var_array, var_func=var_func)
+
+    raw = MatrixView(X, rows=rows, cols=cols)
+    stats = raw.stats()
+    if stats.n_non_finite:
+        raise ValueError(
+            f"the data contain {stats.n_non_finite} NaN/inf values (out of {m * n} "
+            "unmasked); use navigation_mask/signal_mask to exclude them or replace them "
+            "(e.g. s.data = np.nan_to_num(s.data))"
+        )
+    if stats.n_negative and (normalize_poissonian_noise or name in NEEDS_NON_NEGATIVE):
+        what = "Poisson noise normalisation" if normalize_poissonian_noise else name
+        raise ValueError(
+            f"{what} needs non-negative data, but the data contain {stats.n_negative} "
+            "negative values. Remove the offset that made them negative (e.g. "
+            "s.data -= s.data.min()), clip them (s.data = np.clip(s.data, 0, None)) or "
+            "exclude them with navigation_mask/signal_mask"
+        )
+
+    # ---------------------------------------------------------------- prepare
+    weights = None
+    if normalize_poissonian_noise:
+        weights = weights_from_sums(stats.row_sums, stats.col_sums)
+    row_mean = col_mean = None
+    if centre == "navigation":
+        col_mean = stats.col_sums / m
+    elif centre == "signal":
+        row_mean = stats.row_sums / n
+    view = raw.with_transform(
+        row_scale=None if weights is None else weights.root_aG,
+        col_scale=None if weights is None else weights.root_bH,
+        row_mean=row_mean,
+        col_mean=col_mean,
+    )
+
+    info: dict = {}
+    auto_method = None
+    k = k_req
+    if k_req == "auto":
+        full = svd(view, None, svd_solver="gram" if min(m, n) <= 4096 else "auto",
+                   auto_transpose=auto_transpose, random_state=random_state)
+        S = full.singular_values
+        ratio = S**2 / np.sum(S**2) if np.sum(S**2) > 0 else np.zeros_like(S)
+        k, auto_method = auto_output_dimension(
+            ratio, S, (m, n), poisson_normalised=normalize_poissonian_noise
+        )
+        k = int(min(max(k, 1), min(m, n)))
+        info["auto_explained_variance_ratio"] = ratio
+
+    # ---------------------------------------------------------------- run
+    common = dict(svd_solver=svd_solver, auto_transpose=auto_transpose,
+                  random_state=random_state)
+    if kernel is None:
+        out = estimator_kernel(algorithm, view, k, **kwargs)
+    elif k_req == "auto" and name in ("SVD", "PCA") and not kwargs:
+        ddof = 1 if name == "PCA" else 0
+        out = KernelOutput(
+            full.factors[:, :k], full.loadings[:, :k],
+            full.singular_values[:k] ** 2 / max(m - ddof, 1),
+            info={"svd_solver": full.solver, "singular_values": full.singular_values[:k]},
+        )
+    else:
+        out = kernel(view, k, **common, **kwargs)
+    info.update(out.info)
+    factors, loadings = _to_data_units(out, weights, view.dtype)
+    kernel_mean = out.mean
+    if kernel_mean is not None and weights is not None:
+        warnings.warn(
+            f"{name} removed a mean from the Poisson-normalised data; the model "
+            "loadings @ factors.T does not include it",
+            stacklevel=2,
+        )
+        kernel_mean = None
+    if name in NON_NEGATIVE:
+        how = kwargs.get("normalise_factors", "max")
+        factors, loadings = scale_factors(factors, loadings, how)
+        factors, loadings = factors.astype(view.dtype), loadings.astype(view.dtype)
+    sparse = out.sparse
+    if sparse is not None and weights is not None:
+        for s in range(0, sparse.shape[0], 4096):
+            sparse[s : s + 4096] *= weights.root_aG[s : s + 4096, None].astype(sparse.dtype)
+        sparse *= weights.root_bH.astype(sparse.dtype)
+
+    # ---------------------------------------------------------------- masks
+    mean = None
+    if centre == "navigation":
+        mean = _full(col_mean, cols, n_all)
+    elif centre == "signal":
+        mean = _full(row_mean, rows, m_all)
+    elif kernel_mean is not None:
+        centre = "navigation"
+        mean = _full(kernel_mean, cols, n_all)
+    F = _full_rows(factors, cols, n_all)
+    L = _full_rows(loadings, rows, m_all)
+    nonneg = name in NON_NEGATIVE
+    if reproject in ("navigation", "both") and rows is not None:
+        _reproject_pixels(X, nav, cols, factors, weights, mean, centre, nonneg, L)
+    if reproject in ("signal", "both") and cols is not None:
+        _reproject_channels(X, sig, rows, loadings, weights, mean, centre, nonneg, F)
+    if sparse is not None and (rows is not None or cols is not None):
+        sparse = _full_matrix(sparse, rows, cols, m_all, n_all)
+    if not nonneg:
+        svd_flip_loadings(F, L)
+
+    ev = out.explained_variance
+    ratio = None
+    if ev is not None:
+        ev = np.asarray(ev, dtype=np.float64)
+        total = float(ev.sum())
+        ratio = ev / total if total > 0 else np.zeros_like(ev)
+    params = {
+        "algorithm": name,
+        "output_dimension": output_dimension,
+        "normalize_poissonian_noise": bool(normalize_poissonian_noise),
+        "centre": centre,
+        "svd_solver": svd_solver,
+        "auto_transpose": bool(auto_transpose),
+        "reproject": reproject,
+        "random_state": random_state if isinstance(random_state, numbers.Integral) else None,
+        **{key: val for key, val in kwargs.items() if key not in ("var_array", "var_func")},
+    }
+    return DecompositionOutput(
+        factors=F,
+        loadings=L,
+        explained_variance=ev,
+        explained_variance_ratio=ratio,
+        mean=mean,
+        centre=centre,
+        algorithm=name,
+        parameters=params,
+        output_dimension=int(F.shape[1]),
+        auto_dimension_method=auto_method,
+        poissonian_noise_normalized=bool(normalize_poissonian_noise),
+        navigation_mask=nav,
+        signal_mask=sig,
+        sparse=sparse,
+        info=info,
+    )
+
+
+# ---------------------------------------------------------------------- helpers
+def _to_data_units(out: KernelOutput, weights: PoissonWeights | None, dtype):
+    factors = np.array(out.factors, dtype=dtype)
+    loadings = np.array(out.loadings, dtype=dtype)
+    if weights is not None:
+        np.multiply(factors, weights.root_bH[:, None], out=factors, casting="unsafe")
+        np.multiply(loadings, weights.root_aG[:, None], out=loadings, casting="unsafe")
+    return factors, loadings
+
+
+def _full(values, index, size):
+    """A length-``size`` float vector with ``values`` at ``index`` and NaN elsewhere."""
+    if index is None:
+        return np.asarray(values, dtype=np.float64)
+    out = np.full(size, np.nan)
+    out[index] = values
+    return out
+
+
+def _full_rows(A, index, size):
+    if index is None:
+        return A
+    out = np.full((size, A.shape[1]), np.nan, dtype=A.dtype)
+    out[index] = A
+    return out
+
+
+def _full_matrix(A, rows, cols, m, n):
+    out = np.full((m, n), np.nan, dtype=A.dtype)
+    r = np.arange(m) if rows is None else rows
+    c = np.arange(n) if cols is None else cols
+    out[np.ix_(r, c)] = A
+    return out
+
+
+def _rows_of(X, index, cols=None):
+    """``X[index][:, cols]`` as float64 (numpy or dask)."""
+    sub = X[index]
+    if cols is not None:
+        sub = sub[:, cols]
+    if hasattr(sub, "compute"):
+        sub = sub.compute()
+    return np.asarray(sub, dtype=np.float64)
+
+
+def _solve(D, B, w, nonneg):
+    """Coefficients ``C`` (rows of D x k) minimising ``sum w_j (D_ij - C_i . B_j)^2``."""
+    B = np.asarray(B, dtype=np.float64)
+    if not np.isfinite(D).all():
+        raise ValueError(
+            "cannot reproject: the excluded data contain NaN/inf values; use reproject=None"
+        )
+    sw = np.sqrt(w) if w is not None else None
+    Bw = B * sw[:, None] if sw is not None else B
+    Dw = D * sw[None, :] if sw is not None else D
+    C = np.linalg.lstsq(Bw, Dw.T, rcond=None)[0].T
+    if nonneg:  # projected HALS sweeps from the clipped least-squares solution
+        C = np.maximum(C, 0)
+        G = Bw.T @ Bw
+        R = Dw @ Bw
+        for _ in range(200):
+            for j in range(C.shape[1]):
+                if G[j, j] > 0:
+                    C[:, j] = np.maximum(C[:, j] + (R[:, j] - C @ G[:, j]) / G[j, j], 0)
+    return C
+
+
+def _reproject_pixels(X, nav, cols, factors, weights, mean, centre, nonneg, L):
+    excl = np.flatnonzero(nav)
+    D = _rows_of(X, excl, cols)
+    if centre == "navigation":
+        D -= mean if cols is None else mean[cols]
+    elif centre == "signal":
+        pix_mean = D.mean(axis=1)
+        mean[excl] = pix_mean
+        D -= pix_mean[:, None]
+    w = None if weights is None else 1.0 / weights.root_bH**2
+    L[excl] = _solve(D, factors, w, nonneg)
+
+
+def _reproject_channels(X, sig, rows, loadings, weights, mean, centre, nonneg, F):
+    excl = np.flatnonzero(sig)
+    D = _rows_of(X, slice(None) if rows is None else rows, excl).T  # (excluded, m)
+    if centre == "navigation":
+        ch_mean = D.mean(axis=1)
+        mean[excl] = ch_mean
+        D -= ch_mean[:, None]
+    elif centre == "signal":
+        D -= (mean if rows is None else mean[rows])[None, :]
+    w = None if weights is None else 1.0 / weights.root_aG**2
+    F[excl] = _solve(D, loadings, w, nonneg)

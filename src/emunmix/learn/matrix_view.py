@@ -1,0 +1,248 @@
+"""A masked, centred and noise-scaled view of a (pixels, channels) matrix, read in row blocks.
+
+Decomposition works on ``P = diag(1/r) (X[rows][:, cols] - centring) diag(1/c)``: the
+unmasked part of the data, optionally centred and divided by Poisson weights. Building
+``P`` as an array costs a full copy; :class:`MatrixView` instead reads it one row block at
+a time (in float64, so scaling by tiny weights can neither overflow nor lose precision),
+which is all the Gram-matrix SVD and the projections need. The same code serves numpy
+and dask data: for dask each block is one computed chunk, so the data never have to fit
+in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from emunmix.learn.validation import is_dask, working_dtype
+
+#: Target size (bytes) of one float64 row block: large enough for BLAS, small for cache.
+BLOCK_BYTES = 4 * 2**20
+
+
+@dataclass(frozen=True)
+class MatrixStats:
+    """What one pass over a view learns about the raw (untransformed) data.
+
+    Attributes
+    ----------
+    row_sums : ndarray, shape (m,)
+        float64 sums of each selected row over the selected columns.
+    col_sums : ndarray, shape (n,)
+        float64 sums of each selected column over the selected rows.
+    n_non_finite : int
+        NaN/inf values (sums are then meaningless).
+    n_negative : int
+        Values below zero.
+    """
+
+    row_sums: np.ndarray
+    col_sums: np.ndarray
+    n_non_finite: int
+    n_negative: int
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixView:
+    """``P = diag(1/row_scale) (X[rows][:, cols] - row_mean 1' - 1 col_mean') diag(1/col_scale)``.
+
+    Parameters
+    ----------
+    X : ndarray or dask array, shape (M, N)
+        The data, never modified.
+    rows, cols : ndarray of int, optional
+        Selected (unmasked) rows and columns; None selects all.
+    row_scale, col_scale : ndarray of float64, optional
+        Divisors of the selected rows / columns (e.g. Poisson weights).
+    row_mean, col_mean : ndarray of float64, optional
+        Subtracted from each selected row / column before scaling (centring).
+
+    Examples
+    --------
+    >>> X = np.arange(12.0).reshape(4, 3)
+    >>> v = MatrixView(X, rows=np.array([0, 2]), col_mean=np.array([3.0, 4.0, 5.0]))
+    >>> v.materialise()
+    array([[-3., -3., -3.],
+           [ 3.,  3.,  3.]], dtype=float32)
+    """
+
+    X: object
+    rows: np.ndarray | None = None
+    cols: np.ndarray | None = None
+    row_scale: np.ndarray | None = None
+    col_scale: np.ndarray | None = None
+    row_mean: np.ndarray | None = None
+    col_mean: np.ndarray | None = None
+
+    # ----------------------------------------------------------------- basics
+    @property
+    def shape(self) -> tuple[int, int]:
+        m = self.X.shape[0] if self.rows is None else len(self.rows)
+        n = self.X.shape[1] if self.cols is None else len(self.cols)
+        return int(m), int(n)
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The working float dtype (float32 unless the data are float64)."""
+        return working_dtype(self.X.dtype)
+
+    @property
+    def is_lazy(self) -> bool:
+        return is_dask(self.X)
+
+    @property
+    def is_plain(self) -> bool:
+        """True when no centring or scaling is applied."""
+        return all(
+            a is None for a in (self.row_scale, self.col_scale, self.row_mean, self.col_mean)
+        )
+
+    def with_transform(self, **changes) -> MatrixView:
+        """A copy with some of rows/cols/scales/means replaced."""
+        return replace(self, **changes)
+
+    # ----------------------------------------------------------------- blocks
+    def _selected(self):
+        """The raw selected sub-matrix as a dask array (lazy data only)."""
+        Xs = self.X
+        if self.rows is not None:
+            Xs = Xs[self.rows]
+        if self.cols is not None:
+            Xs = Xs[:, self.cols]
+        return Xs
+
+    def _bounds(self):
+        m, n = self.shape
+        if self.is_lazy:
+            edges = np.cumsum((0,) + tuple(self._selected().chunks[0]))
+            return list(zip(edges[:-1].tolist(), edges[1:].tolist()))
+        step = max(1, BLOCK_BYTES // (8 * max(n, 1)))
+        return [(s, min(m, s + step)) for s in range(0, m, step)]
+
+    def raw_blocks(self):
+        """Yield ``(start, stop, block)`` of the untransformed selection (may be views)."""
+        if self.is_lazy:
+            Xs = self._selected()
+            for start, stop in self._bounds():
+                yield start, stop, np.asarray(Xs[start:stop].compute())
+            return
+        X = self.X
+        for start, stop in self._bounds():
+            if self.rows is None:
+                block = X[start:stop]
+            else:
+                block = X[self.rows[start:stop]]
+            if self.cols is not None:
+                block = block[:, self.cols]
+            yield start, stop, block
+
+    def blocks(self, dtype=np.float64):
+        """Yield ``(start, stop, block)`` of ``P`` in ``dtype``.
+
+        Centring and scaling happen in float64; blocks of an untransformed float view
+        of the right dtype may be read-only views of ``X``.
+        """
+        dtype = np.dtype(dtype)
+        for start, stop, raw in self.raw_blocks():
+            if self.is_plain:
+                yield start, stop, np.asarray(raw, dtype=dtype)
+                continue
+            b = np.array(raw, dtype=np.float64)
+            if self.row_mean is not None:
+                b -= self.row_mean[start:stop, None]
+            if self.col_mean is not None:
+                b -= self.col_mean
+            if self.row_scale is not None:
+                b /= self.row_scale[start:stop, None]
+            if self.col_scale is not None:
+                b /= self.col_scale
+            yield start, stop, b if dtype == np.float64 else b.astype(dtype)
+
+    # ------------------------------------------------------------ reductions
+    def stats(self) -> MatrixStats:
+        """One pass over the raw selection: row/column sums and bad-value counts."""
+        m, n = self.shape
+        row_sums = np.zeros(m)
+        col_sums = np.zeros(n)
+        n_bad = n_neg = 0
+        check_finite = np.dtype(self.X.dtype).kind == "f"
+        check_sign = np.dtype(self.X.dtype).kind in "if"
+        for start, stop, raw in self.raw_blocks():
+            if check_finite:
+                n_bad += raw.size - int(np.count_nonzero(np.isfinite(raw)))
+            if check_sign:
+                n_neg += int(np.count_nonzero(raw < 0))
+            row_sums[start:stop] = raw.sum(axis=1, dtype=np.float64)
+            col_sums += raw.sum(axis=0, dtype=np.float64)
+        return MatrixStats(row_sums, col_sums, n_bad, n_neg)
+
+    def materialise(self, dtype=None, copy: bool = False) -> np.ndarray:
+        """``P`` as one in-memory array (in the working dtype by default).
+
+        With ``copy=False`` an untransformed, unmasked numpy view of the right dtype is
+        returned without copying (do not modify it then).
+        """
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        if (
+            not copy
+            and not self.is_lazy
+            and self.is_plain
+            and self.rows is None
+            and self.cols is None
+        ):
+            return np.asarray(self.X, dtype=dtype)
+        out = np.empty(self.shape, dtype=dtype)
+        for start, stop, b in self.blocks(np.float64 if not self.is_plain else dtype):
+            out[start:stop] = b
+        return out
+
+    def to_dask(self):
+        """``P`` as a lazy dask expression (for dask's own SVD solvers)."""
+        import dask.array as da
+
+        P = self._selected() if self.is_lazy else da.from_array(self.X)[
+            slice(None) if self.rows is None else self.rows
+        ][:, slice(None) if self.cols is None else self.cols]
+        P = P.astype(np.float64)
+        if self.row_mean is not None:
+            P = P - self.row_mean[:, None]
+        if self.col_mean is not None:
+            P = P - self.col_mean[None, :]
+        if self.row_scale is not None:
+            P = P / self.row_scale[:, None]
+        if self.col_scale is not None:
+            P = P / self.col_scale[None, :]
+        return P.astype(self.dtype)
+
+    def gram(self) -> np.ndarray:
+        """``P' P`` (columns x columns), accumulated in float64 over row blocks."""
+        n = self.shape[1]
+        G = np.zeros((n, n))
+        for _, _, b in self.blocks(np.float64):
+            G += b.T @ b
+        return G
+
+    def dot(self, V, dtype=None) -> np.ndarray:
+        """``P @ V`` (rows x k), block by block, in the working dtype by default."""
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        V = np.asarray(V, dtype=dtype)
+        out = np.empty((self.shape[0], V.shape[1]), dtype=dtype)
+        for start, stop, b in self.blocks(dtype):
+            np.matmul(b, V, out=out[start:stop])
+        return out
+
+    def tdot(self, U) -> np.ndarray:
+        """``P' @ U`` (columns x k), accumulated in float64 over row blocks."""
+        U = np.asarray(U, dtype=np.float64)
+        out = np.zeros((self.shape[1], U.shape[1]))
+        for start, stop, b in self.blocks(np.float64):
+            out += b.T @ U[start:stop]
+        return out
+
+    def sum_of_squares(self) -> float:
+        """``||P||_F^2`` in float64 (total variation, for explained variance ratios)."""
+        total = 0.0
+        for _, _, b in self.blocks(np.float64):
+            total += float(np.einsum("ij,ij->", b, b))
+        return total

@@ -1,0 +1,432 @@
+"""Non-negative matrix factorisation kernels.
+
+``P ~ W H`` with ``W >= 0`` (loadings, pixels x k) and ``H >= 0`` (factors, k x channels).
+
+Two things decide how close an NMF comes to the true maps and spectra of a spectrum
+image, and both are handled here:
+
+1. The noise. Counts are Poisson. On data scaled by the Keenan-Kotula weights
+   (``normalize_poissonian_noise=True``) the noise variance is nearly constant, so least
+   squares on the scaled data is the weighted least-squares approximation of the Poisson
+   likelihood; ``loss="kullback-leibler"`` then polishes the fit with multiplicative
+   updates of the exact Poisson likelihood on the counts.
+2. The ambiguity. Many ``(W, H)`` fit noisy data equally well (the fit differs from
+   the truth's by what the ``k (m + n)`` parameters can absorb of the noise), and plain
+   NMF stops anywhere along that valley. A small L1 penalty on the loadings, in units
+   of the noise level (``sparsity``), selects the solution whose maps overlap least,
+   which is the physical one when elements are localised.
+
+The default solver, ``"hals"`` (hierarchical alternating least squares), works on the
+rank-``r`` compression ``P ~ L F'`` given by the SVD (``r = k + 10``), so an iteration
+costs ``O((m + n) r k)`` instead of ``O(m n k)`` and a few thousand iterations take well
+under a second; the compression is out-of-core for dask data. ``solver="sklearn"`` runs
+:class:`sklearn.decomposition.NMF` as HyperSpy does.
+
+References
+----------
+A. Cichocki and A.-H. Phan, "Fast local algorithms for large scale nonnegative matrix
+and tensor factorizations", IEICE Trans. Fundamentals E92-A (2009) 708-721 (HALS).
+D. D. Lee and H. S. Seung, "Algorithms for non-negative matrix factorization", NIPS 13
+(2001) (multiplicative updates).
+C. Boutsidis and E. Gallopoulos, "SVD based initialization: a head start for
+nonnegative matrix factorization", Pattern Recognition 41 (2008) 1350-1362 (NNDSVD).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from emunmix.learn.matrix_view import MatrixView
+from emunmix.learn.svd import SVDResult, svd
+from emunmix.learn.validation import check_2d, check_random_state
+
+NMF_LOSSES = ("frobenius", "kullback-leibler")
+NMF_SOLVERS = ("hals", "mu", "sklearn")
+_LOSS_ALIASES = {
+    "frobenius": "frobenius",
+    "ls": "frobenius",
+    "kullback-leibler": "kullback-leibler",
+    "kl": "kullback-leibler",
+    "poisson": "kullback-leibler",
+}
+
+
+class NMFConvergenceWarning(UserWarning):
+    """NMF stopped at ``max_iter`` before meeting ``tol``."""
+
+
+@dataclass
+class NMFResult:
+    """An NMF ``P ~ loadings @ factors.T`` (in the space of the matrix given).
+
+    Attributes
+    ----------
+    factors : ndarray, shape (n, k)
+        Non-negative spectra, each scaled to unit maximum.
+    loadings : ndarray, shape (m, k)
+        Non-negative maps (carry the scale).
+    n_iter : int
+        Iterations of the main solver (plus polishing iterations).
+    converged : bool
+    objective : float
+        Final value of what the solver minimised (penalty included).
+    loss, solver : str
+    sparsity : float
+        The penalty used, in units of the noise level.
+    """
+
+    factors: np.ndarray
+    loadings: np.ndarray
+    n_iter: int
+    converged: bool
+    objective: float
+    loss: str
+    solver: str
+    sparsity: float
+
+
+# --------------------------------------------------------------------------- init
+def nndsvda(svd_result: SVDResult, k: int, fill: bool = False, random_state=None):
+    """NNDSVD initialisation (Boutsidis and Gallopoulos) from an SVD.
+
+    Each singular pair ``(u, v)`` is split into its positive and negative parts and the
+    pair with the larger norm product is kept, so the initial ``W`` and ``H`` are
+    non-negative and close to the best rank-``k`` approximation.
+
+    Parameters
+    ----------
+    svd_result : SVDResult
+        At least ``k`` components of the matrix to factorise.
+    k : int
+    fill : bool, default False
+        Replace zeros by the mean of the non-negative ``W`` (resp. ``H``) entries, as
+        multiplicative updates cannot move a zero ("nndsvda"). Default: keep zeros
+        ("nndsvd", right for HALS).
+    random_state : optional
+        With ``fill``, zeros get ``mean * U(0, 1)`` instead (NNDSVDar), for restarts.
+
+    Returns
+    -------
+    W : ndarray, shape (m, k)
+    H : ndarray, shape (k, n)
+    """
+    S = svd_result.singular_values[:k]
+    V = svd_result.factors[:, :k].astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        U = svd_result.loadings[:, :k].astype(np.float64) / np.where(S > 0, S, 1.0)
+    W = np.zeros((U.shape[0], k))
+    H = np.zeros((k, V.shape[0]))
+    for j in range(k):
+        x, y = U[:, j], V[:, j]
+        if j == 0:  # Perron vector: one sign; take it positive
+            sign = 1.0 if np.abs(x).max() == x.max() else -1.0
+            u, v, s = np.maximum(sign * x, 0), np.maximum(sign * y, 0), 1.0
+        else:
+            xp, xn = np.maximum(x, 0), np.maximum(-x, 0)
+            yp, yn = np.maximum(y, 0), np.maximum(-y, 0)
+            mp = np.linalg.norm(xp) * np.linalg.norm(yp)
+            mn = np.linalg.norm(xn) * np.linalg.norm(yn)
+            u, v, s = (xp, yp, mp) if mp >= mn else (xn, yn, mn)
+            nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+            if nu > 0 and nv > 0:
+                u, v = u / nu, v / nv
+        W[:, j] = np.sqrt(S[j] * s) * u
+        H[j] = np.sqrt(S[j] * s) * v
+    if fill:
+        rs = None if random_state is None else check_random_state(random_state)
+        for A in (W, H):
+            zero = A == 0
+            value = A.mean() if A.any() else 1.0
+            A[zero] = value if rs is None else value * rs.uniform(0, 1, int(zero.sum()))
+    return W, H
+
+
+# --------------------------------------------------------------------------- HALS
+def _hals(L, F, W, H, lam, max_iter, tol, check_every=10):
+    """Penalised HALS on ``X = L F'``: min 0.5||X - WH||^2 + lam sum(W), ||H_j|| = 1."""
+    k = W.shape[1]
+    n_iter, converged = 0, False
+    s = np.linalg.norm(H, axis=1)
+    s[s == 0] = 1.0
+    H /= s[:, None]
+    W *= s
+    W_old, H_old = W.copy(), H.copy()
+    for n_iter in range(1, max_iter + 1):
+        XHt = L @ (F.T @ H.T)
+        HHt = H @ H.T
+        for j in range(k):
+            if HHt[j, j] > 0:
+                W[:, j] += (XHt[:, j] - W @ HHt[:, j] - lam) / HHt[j, j]
+                np.maximum(W[:, j], 0.0, out=W[:, j])
+        WtX = (W.T @ L) @ F.T
+        WtW = W.T @ W
+        for j in range(k):
+            if WtW[j, j] > 0:
+                H[j] += (WtX[j] - WtW[j] @ H) / WtW[j, j]
+                np.maximum(H[j], 0.0, out=H[j])
+        s = np.linalg.norm(H, axis=1)
+        s[s == 0] = 1.0
+        H /= s[:, None]
+        W *= s
+        if n_iter % check_every == 0:
+            dW = np.linalg.norm(W - W_old) / max(np.linalg.norm(W), 1e-300)
+            dH = np.linalg.norm(H - H_old) / max(np.linalg.norm(H), 1e-300)
+            if max(dW, dH) < tol:
+                converged = True
+                break
+            W_old[...] = W
+            H_old[...] = H
+    XHt = L @ (F.T @ H.T)
+    fit = float(np.sum(L * L) - 2 * np.sum(W * XHt) + np.sum((W.T @ W) * (H @ H.T)))
+    return W, H, n_iter, converged, 0.5 * fit + lam * float(W.sum())
+
+
+# --------------------------------------------------------------------------- KL
+def _kl_mu(X, W, H, max_iter, tol, eps=1e-10, check_every=10):
+    """Multiplicative updates for the generalised KL divergence D(X || WH)."""
+    dtype = X.dtype
+    W = W.astype(dtype)
+    H = H.astype(dtype)
+    buf = np.empty(X.shape, dtype=dtype)
+    n_iter, converged = 0, False
+    prev = None
+    for n_iter in range(1, max_iter + 1):
+        np.matmul(W, H, out=buf)
+        np.maximum(buf, eps, out=buf)
+        np.divide(X, buf, out=buf)
+        W *= (buf @ H.T) / np.maximum(H.sum(axis=1), eps)
+        np.matmul(W, H, out=buf)
+        np.maximum(buf, eps, out=buf)
+        np.divide(X, buf, out=buf)
+        H *= (W.T @ buf) / np.maximum(W.sum(axis=0), eps)[:, None]
+        if n_iter % check_every == 0 or n_iter == max_iter:
+            obj = kl_divergence(X, W, H)
+            if prev is not None and prev - obj <= tol * abs(prev):
+                converged = True
+                break
+            prev = obj
+    return W, H, n_iter, converged, kl_divergence(X, W, H)
+
+
+def kl_divergence(X, W, H, eps: float = 1e-10) -> float:
+    """Generalised Kullback-Leibler divergence ``sum X log(X/WH) - X + WH`` (float64)."""
+    total = 0.0
+    step = max(1, 2**20 // max(1, X.shape[1]))
+    for start in range(0, X.shape[0], step):
+        x = np.asarray(X[start : start + step], dtype=np.float64)
+        wh = np.maximum(W[start : start + step].astype(np.float64) @ H, eps)
+        pos = x > 0
+        total += float(np.sum(x[pos] * np.log(x[pos] / wh[pos])) - x.sum() + wh.sum())
+    return total
+
+
+# --------------------------------------------------------------------------- API
+def nmf(
+    X,
+    n_components: int,
+    *,
+    loss: str = "frobenius",
+    solver: str = "auto",
+    sparsity: float = 0.1,
+    max_iter: int | None = None,
+    tol: float = 1e-5,
+    n_restarts: int = 1,
+    random_state=None,
+    kl_max_iter: int = 100,
+    compression_rank: int | None = None,
+    normalise_factors: str | None = "max",
+    **sklearn_kwargs,
+) -> NMFResult:
+    """Non-negative matrix factorisation ``X ~ loadings @ factors.T``.
+
+    Parameters
+    ----------
+    X : ndarray, dask array or MatrixView, shape (m, n)
+        Non-negative data, e.g. Poisson-normalised counts. Never modified.
+    n_components : int
+        Number of components ``k``.
+    loss : {"frobenius", "kullback-leibler"} (aliases "ls", "kl", "poisson")
+        "kullback-leibler" (the Poisson likelihood) fits by HALS first and then polishes
+        with ``kl_max_iter`` multiplicative updates on the counts (the view's Poisson
+        scaling is removed for them and restored afterwards).
+    solver : {"auto", "hals", "mu", "sklearn"}
+        "auto" is "hals". "mu": multiplicative updates only (KL loss, from NNDSVDa).
+        "sklearn": :class:`sklearn.decomposition.NMF` with ``loss`` as ``beta_loss``
+        (HyperSpy's default NMF with the default arguments).
+    sparsity : float, default 0.1
+        L1 penalty on the loadings in units of the noise standard deviation (estimated
+        from the residual of the rank-k SVD). 0 gives plain NMF. Ignored by "sklearn"
+        (pass ``alpha_W`` there).
+    max_iter : int, optional
+        Iterations of the main solver: default 5000 for "hals", 1000 for "mu", 200
+        for "sklearn".
+    tol : float, default 1e-5
+        Stop when the relative change of W and H over 10 iterations (HALS), or the
+        relative decrease of the objective (MU), falls below ``tol``.
+    n_restarts : int, default 1
+        Runs from NNDSVDa and ``n_restarts - 1`` randomised NNDSVD starts; the run
+        with the lowest objective is kept.
+    random_state : int, RandomState, Generator or None
+        Seeds the restarts and the SVD (same seed, same result).
+    kl_max_iter : int, default 100
+        Polishing iterations for ``loss="kullback-leibler"`` with the HALS solver.
+    compression_rank : int, optional
+        Rank of the SVD compression for HALS (default ``k + 10``).
+    normalise_factors : {"max", "sum", None}, default "max"
+        Scale each factor to unit maximum (or sum); the scale goes into the loadings.
+    **sklearn_kwargs
+        Passed to :class:`sklearn.decomposition.NMF` (solver "sklearn" only).
+
+    Returns
+    -------
+    NMFResult
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.poisson(rng.uniform(0, 50, (300, 3)) @ rng.uniform(0, 1, (3, 40)))
+    >>> r = nmf(X, 3, random_state=0)
+    >>> r.loadings.shape, r.factors.shape, bool((r.factors >= 0).all())
+    ((300, 3), (40, 3), True)
+    """
+    view = X if isinstance(X, MatrixView) else MatrixView(X)
+    check_2d(view)
+    m, n = view.shape
+    k = int(n_components)
+    if not 1 <= k <= min(m, n):
+        raise ValueError(f"n_components must be between 1 and {min(m, n)}, got {k}")
+    if view.row_mean is not None or view.col_mean is not None:
+        raise ValueError("NMF needs uncentred, non-negative data: use centre=None")
+    loss = _LOSS_ALIASES.get(str(loss).lower())
+    if loss is None:
+        raise ValueError(f"loss must be one of {NMF_LOSSES}, got {loss!r}")
+    solver = str(solver).lower()
+    if solver == "auto":
+        solver = "hals"
+    if solver not in NMF_SOLVERS:
+        raise ValueError(f"solver must be 'auto' or one of {NMF_SOLVERS}, got {solver!r}")
+    if n_restarts < 1:
+        raise ValueError(f"n_restarts must be at least 1, got {n_restarts}")
+
+    if solver == "sklearn":
+        W, H, n_it, conv, obj = _sklearn(view, k, loss, max_iter, tol, random_state, sklearn_kwargs)
+        sparsity = 0.0
+    else:
+        rs = check_random_state(random_state)
+        r = min(min(m, n), k + 10 if compression_rank is None else int(compression_rank))
+        sv = svd(view, max(r, k), random_state=rs)
+        fill = solver == "mu"
+        if fill:
+            loss = "kullback-leibler"
+        best = None
+        for restart in range(n_restarts):
+            W0, H0 = nndsvda(sv, k, fill=fill, random_state=None if restart == 0 else rs)
+            if restart and not fill:  # HALS: perturb the NNDSVD start
+                W0 *= rs.uniform(0.5, 1.5, W0.shape)
+                H0 *= rs.uniform(0.5, 1.5, H0.shape)
+            run = _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter)
+            if best is None or run[4] < best[4]:
+                best = run
+        W, H, n_it, conv, obj = best
+    if not conv:
+        warnings.warn(
+            f"NMF ({solver}) stopped after {n_it} iterations without reaching tol={tol}; "
+            "increase max_iter or tol",
+            NMFConvergenceWarning,
+            stacklevel=2,
+        )
+    factors, loadings = scale_factors(H.T, W, normalise_factors)
+    factors, loadings = factors.astype(view.dtype), loadings.astype(view.dtype)
+    return NMFResult(factors, loadings, n_it, conv, obj, loss, solver, float(sparsity))
+
+
+def _noise_sigma(view: MatrixView, sv: SVDResult, k: int) -> float:
+    """Noise standard deviation per entry from the residual of the rank-k SVD."""
+    m, n = view.shape
+    total = view.sum_of_squares()
+    resid = max(total - float(np.sum(sv.singular_values[:k] ** 2)), 0.0)
+    dof = max((m - k) * (n - k), 1)
+    return float(np.sqrt(resid / dof))
+
+
+def _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter):
+    k = W0.shape[1]
+    if solver == "mu":
+        X = view.with_transform(row_scale=None, col_scale=None).materialise()
+        W0, H0 = _to_raw(view, W0, H0)
+        W, H, n_it, conv, obj = _kl_mu(X, W0, H0, max_iter or 1000, tol)
+        return (*_from_raw(view, W, H), n_it, conv, obj)
+    L = sv.loadings.astype(np.float64)
+    F = sv.factors.astype(np.float64)
+    lam = float(sparsity) * _noise_sigma(view, sv, k) if sparsity else 0.0
+    W, H, n_it, conv, obj = _hals(L, F, W0, H0, lam, max_iter or 5000, tol)
+    if loss == "kullback-leibler" and kl_max_iter > 0:
+        X = view.with_transform(row_scale=None, col_scale=None).materialise()
+        Wr, Hr = _to_raw(view, W, H)
+        Wr, Hr, n_kl, _, obj = _kl_mu(X, Wr, Hr, kl_max_iter, tol)
+        W, H = _from_raw(view, Wr, Hr)
+        n_it += n_kl
+    return W, H, n_it, conv, obj
+
+
+def _to_raw(view, W, H):
+    W, H = np.array(W, dtype=np.float64), np.array(H, dtype=np.float64)
+    if view.row_scale is not None:
+        W *= view.row_scale[:, None]
+    if view.col_scale is not None:
+        H *= view.col_scale[None, :]
+    return W, H
+
+
+def _from_raw(view, W, H):
+    W, H = np.array(W, dtype=np.float64), np.array(H, dtype=np.float64)
+    if view.row_scale is not None:
+        W /= view.row_scale[:, None]
+    if view.col_scale is not None:
+        H /= view.col_scale[None, :]
+    return W, H
+
+
+def _sklearn(view, k, loss, max_iter, tol, random_state, kwargs):
+    from sklearn.decomposition import NMF
+
+    params = {"init": None, "max_iter": max_iter or 200, "tol": 1e-4}
+    params.update(kwargs)
+    if loss == "kullback-leibler":
+        params.setdefault("solver", "mu")
+    est = NMF(k, beta_loss=loss, random_state=check_random_state(random_state), **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence is reported by our own warning
+        W = est.fit_transform(view.materialise())
+    conv = est.n_iter_ < est.max_iter
+    return W, est.components_, int(est.n_iter_), conv, float(est.reconstruction_err_)
+
+
+def scale_factors(factors, loadings, how: str | None = "max"):
+    """Resolve the scale ambiguity: unit-max (or unit-sum) factors, scale in loadings.
+
+    Parameters
+    ----------
+    factors : ndarray, shape (n, k)
+    loadings : ndarray, shape (m, k)
+    how : {"max", "sum", None}
+        None returns float64 copies unchanged.
+
+    Returns
+    -------
+    factors, loadings : ndarray of float64
+        ``loadings @ factors.T`` is unchanged.
+    """
+    factors = np.array(factors, dtype=np.float64)
+    loadings = np.array(loadings, dtype=np.float64)
+    if how is not None:
+        if how not in ("max", "sum"):
+            raise ValueError(f"normalise_factors must be 'max', 'sum' or None, got {how!r}")
+        scale = np.nanmax(factors, axis=0) if how == "max" else np.nansum(factors, axis=0)
+        scale = np.where(scale > 0, scale, 1.0)
+        factors /= scale
+        loadings *= scale
+    return factors, loadings

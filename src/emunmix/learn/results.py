@@ -1,0 +1,279 @@
+"""LearningResults: what decomposition and blind source separation leave on a signal.
+
+Attribute names are HyperSpy's. Arrays are stored unfolded: ``factors`` (channels x k),
+``loadings`` (pixels x k), like HyperSpy; ``original_shape`` keeps the data shape.
+``save``/``load`` use ``np.savez`` (written to a temporary file and renamed, so a crash
+never leaves half a file); ``to_dict``/``from_dict`` give a flat dictionary of arrays,
+numbers, strings and booleans for embedding in .hspy/.zspy files.
+"""
+
+from __future__ import annotations
+
+import copy as _copy
+import numbers
+import os
+import tempfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+_PARAM_GROUPS = ("decomposition_parameters", "bss_parameters")
+_SEP = "__"
+
+
+@dataclass
+class LearningResults:
+    """Decomposition and BSS results (HyperSpy's ``learning_results``).
+
+    Attributes
+    ----------
+    factors : ndarray, shape (channels, k) or None
+    loadings : ndarray, shape (pixels, k) or None
+    explained_variance, explained_variance_ratio : ndarray, shape (k,), or None
+    number_significant_components : int or None
+        Elbow-based estimate (``elbow + 1``, as HyperSpy).
+    decomposition_algorithm : str or None
+    poissonian_noise_normalized : bool or None
+    output_dimension : int or None
+        As requested (None: all components).
+    mean : ndarray or None
+        Mean removed by centring ((channels,) for "navigation", (pixels,) for "signal").
+    centre : str or None
+    navigation_mask, signal_mask : ndarray of bool or None
+        True = excluded.
+    original_shape : tuple of int or None
+    unmixing_matrix : ndarray, shape (k, k), or None
+    bss_factors, bss_loadings : ndarray or None
+    bss_algorithm : str or None
+    on_loadings : bool or None
+    decomposition_parameters, bss_parameters : dict
+        The other arguments of the calls (for the record and for reruns).
+    """
+
+    factors: np.ndarray | None = None
+    loadings: np.ndarray | None = None
+    explained_variance: np.ndarray | None = None
+    explained_variance_ratio: np.ndarray | None = None
+    number_significant_components: int | None = None
+    decomposition_algorithm: str | None = None
+    poissonian_noise_normalized: bool | None = None
+    output_dimension: int | None = None
+    mean: np.ndarray | None = None
+    centre: str | None = None
+    navigation_mask: np.ndarray | None = None
+    signal_mask: np.ndarray | None = None
+    original_shape: tuple | None = None
+    unmixing_matrix: np.ndarray | None = None
+    bss_factors: np.ndarray | None = None
+    bss_loadings: np.ndarray | None = None
+    bss_algorithm: str | None = None
+    on_loadings: bool | None = None
+    decomposition_parameters: dict = field(default_factory=dict)
+    bss_parameters: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------ creation
+    @classmethod
+    def from_decomposition(cls, output, original_shape=None) -> LearningResults:
+        """Results of :func:`emunmix.learn.decompose.decompose` (no BSS yet).
+
+        ``output_dimension`` is the requested one (None for all components, the chosen
+        ``k`` for "auto"); the auto method goes into ``decomposition_parameters``.
+        """
+        from emunmix.learn.elbow import estimate_elbow_position
+
+        params = dict(output.parameters)
+        requested = params.get("output_dimension")
+        if isinstance(requested, str):  # "auto"
+            requested = output.output_dimension
+            params["auto_dimension_method"] = output.auto_dimension_method
+        nsc = None
+        ratio = output.explained_variance_ratio
+        if ratio is not None and ratio.size >= 3:
+            nsc = estimate_elbow_position(ratio) + 1
+        return cls(
+            factors=output.factors,
+            loadings=output.loadings,
+            explained_variance=output.explained_variance,
+            explained_variance_ratio=ratio,
+            number_significant_components=nsc,
+            decomposition_algorithm=output.algorithm,
+            poissonian_noise_normalized=output.poissonian_noise_normalized,
+            output_dimension=requested,
+            mean=output.mean,
+            centre=output.centre,
+            navigation_mask=output.navigation_mask,
+            signal_mask=output.signal_mask,
+            original_shape=None if original_shape is None else tuple(original_shape),
+            decomposition_parameters=params,
+        )
+
+    # ------------------------------------------------------------ text
+    def summary(self) -> str:
+        """The text HyperSpy prints for ``learning_results.summary()``.
+
+        Examples
+        --------
+        >>> print(LearningResults(decomposition_algorithm="SVD",
+        ...                       poissonian_noise_normalized=False).summary())
+        Decomposition parameters:
+        -------------------------
+        <BLANKLINE>
+        Decomposition algorithm : 	SVD
+        Poissonian noise normalization : False
+        Output dimension : None
+        Centre : None
+        """
+        text = (
+            "Decomposition parameters:\n"
+            "-------------------------\n\n"
+            f"Decomposition algorithm : \t{self.decomposition_algorithm}\n"
+            f"Poissonian noise normalization : {self.poissonian_noise_normalized}\n"
+            f"Output dimension : {self.output_dimension}\n"
+            f"Centre : {self.centre}"
+        )
+        if self.bss_algorithm is not None:
+            n = None if self.unmixing_matrix is None else len(self.unmixing_matrix)
+            text += (
+                "\n\nDemixing parameters:\n"
+                "------------------------\n"
+                f"BSS algorithm : {self.bss_algorithm}\n"
+                f"Number of components : {n}"
+            )
+        return text
+
+    def __repr__(self) -> str:
+        k = None if self.factors is None else self.factors.shape[1]
+        return (
+            f"<LearningResults: decomposition={self.decomposition_algorithm}, components={k}, "
+            f"bss={self.bss_algorithm}>"
+        )
+
+    # ------------------------------------------------------------ editing
+    def copy(self) -> LearningResults:
+        """A deep copy (arrays and parameter dictionaries copied)."""
+        return _copy.deepcopy(self)
+
+    def crop_decomposition_dimension(self, n: int) -> None:
+        """Keep only the first ``n`` decomposition components (in place).
+
+        The explained variance ratios keep their values (they stay fractions of the
+        total over the components originally computed).
+        """
+        if self.factors is None:
+            raise ValueError("there are no decomposition results to crop")
+        k = self.factors.shape[1]
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= k:
+            raise ValueError(f"n must be an integer between 1 and {k}, got {n!r}")
+        self.factors = self.factors[:, :n]
+        if self.loadings is not None:
+            self.loadings = self.loadings[:, :n]
+        if self.explained_variance is not None:
+            self.explained_variance = self.explained_variance[:n]
+        if self.explained_variance_ratio is not None:
+            self.explained_variance_ratio = self.explained_variance_ratio[:n]
+        self.output_dimension = int(n)
+
+    # ------------------------------------------------------------ dict io
+    def to_dict(self) -> dict:
+        """Flat dictionary of arrays, numbers, strings and booleans (None omitted).
+
+        Parameter dictionaries are flattened as ``"decomposition_parameters__key"``;
+        values that are not arrays, numbers, strings or booleans are stored as their
+        ``repr`` (for the record only).
+        """
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _PARAM_GROUPS:
+                for key, val in value.items():
+                    val = _plain(val)
+                    if val is not None:
+                        out[f"{f.name}{_SEP}{key}"] = val
+                continue
+            value = _plain(value)
+            if value is not None:
+                out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, d) -> LearningResults:
+        """Inverse of :meth:`to_dict` (unknown keys are ignored)."""
+        names = {f.name for f in fields(cls)}
+        kwargs: dict = {group: {} for group in _PARAM_GROUPS}
+        for key, value in dict(d).items():
+            value = _unplain(value)
+            group, sep, sub = key.partition(_SEP)
+            if sep and group in _PARAM_GROUPS:
+                kwargs[group][sub] = value
+            elif key in names:
+                kwargs[key] = value
+        if kwargs.get("original_shape") is not None:
+            kwargs["original_shape"] = tuple(int(s) for s in np.ravel(kwargs["original_shape"]))
+        for key in ("number_significant_components", "output_dimension"):
+            if isinstance(kwargs.get(key), (np.integer, float, np.floating)):
+                kwargs[key] = int(kwargs[key])
+        return cls(**kwargs)
+
+    # ------------------------------------------------------------ files
+    def save(self, path, overwrite: bool = False) -> Path:
+        """Save to ``path`` (``.npz`` appended if missing) with :func:`numpy.savez`.
+
+        Raises
+        ------
+        FileExistsError
+            If the file exists and ``overwrite`` is False.
+        """
+        path = Path(path)
+        if path.suffix != ".npz":
+            path = path.with_name(path.name + ".npz")
+        if path.exists() and not overwrite:
+            raise FileExistsError(
+                f"{path} already exists; pass overwrite=True to replace it"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **{k: np.asarray(v) for k, v in self.to_dict().items()})
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path) -> LearningResults:
+        """Load results written by :meth:`save`."""
+        path = Path(path)
+        if not path.exists() and path.suffix != ".npz":
+            path = path.with_name(path.name + ".npz")
+        with np.load(path, allow_pickle=False) as data:
+            return cls.from_dict({key: data[key] for key in data.files})
+
+
+def _plain(value):
+    """A value storable in npz/hdf5 attributes, or None to omit it."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_, str, numbers.Number)):
+        return value
+    if isinstance(value, np.ndarray):
+        return value
+    if isinstance(value, (tuple, list)):
+        try:
+            arr = np.asarray(value)
+        except ValueError:
+            return repr(value)
+        return arr if arr.dtype.kind in "biuf" else repr(value)
+    return repr(value)
+
+
+def _unplain(value):
+    """Undo numpy's wrapping of scalars (0-d arrays) from npz files."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, np.generic):
+        value = value.item()
+    return value
