@@ -185,8 +185,7 @@ class BSSMethods:
         lr.unmixing_matrix = out.unmixing_matrix
         lr.bss_algorithm = out.algorithm
         lr.on_loadings = bool(on_loadings)
-        if hasattr(lr, "bss_parameters") or not hasattr(type(lr), "__slots__"):
-            lr.bss_parameters = dict(out.parameters)
+        lr.bss_parameters = dict(out.parameters)
         if print_info:
             print(_bss_info(out, diff_order, reverse_component_criterion, whiten_method))
         return out if return_info else None
@@ -254,7 +253,7 @@ class BSSMethods:
         title = self.metadata.get_item("General.title", "")
         return plot_components_browser(
             self.get_bss_factors(), self.get_bss_loadings(),
-            title=f"BSS of {title}".strip(), comp_label="BSS component")
+            title=f"BSS of {title}".strip(), comp_label="BSS component index")
 
     def reverse_bss_component(self, component_number):
         """Flip the sign of BSS component(s): factor, loading and unmixing row."""

@@ -69,8 +69,7 @@ class DecompositionMethods:
             Subtract the mean spectrum ("navigation") or each pixel's mean
             ("signal") first; the model adds it back.
         auto_transpose : bool
-            Accepted for HyperSpy compatibility; the kernels always work on the
-            smaller dimension.
+            Let the SVD work on the smaller of the two dimensions (default).
         navigation_mask, signal_mask : bool array or signal, optional
             True excludes a pixel / channel (shape of the navigation / signal
             space, array order as in ``s.data``). Excluded loadings / factors
@@ -138,12 +137,11 @@ class DecompositionMethods:
             reproject=reproject,
             svd_solver=svd_solver,
             random_state=random_state,
+            auto_transpose=auto_transpose,
             **kwargs,
         )
-        results = _results_from_output(
-            out, self.data.shape, normalize_poissonian_noise, centre, nav_mask, sig_mask,
-            output_dimension)
-        self.learning_results = results
+        # Everything computed: store (nothing can fail from here on).
+        self.learning_results = _results_from_output(out, self.data.shape)
         if print_info:
             print(_decomposition_info(out, normalize_poissonian_noise, output_dimension,
                                       centre))
@@ -191,11 +189,13 @@ class DecompositionMethods:
 
         lr = self._require_decomposition()
         self.get_explained_variance_ratio()  # raises the helpful error when missing
+        # By default the components above the elbow are drawn as signal; an
+        # explicit threshold takes over.
+        n_sig = getattr(lr, "number_significant_components", None) if not threshold else None
         return plot_scree(
-            np.asarray(lr.explained_variance_ratio), n=n, log=log, threshold=threshold,
+            self.get_explained_variance_ratio(), n=n, log=log, threshold=threshold,
             hline=hline, vline=vline, xaxis_type=xaxis_type, xaxis_labeling=xaxis_labeling,
-            signal_fmt=signal_fmt, noise_fmt=noise_fmt,
-            n_significant=getattr(lr, "number_significant_components", None), fig=fig,
+            signal_fmt=signal_fmt, noise_fmt=noise_fmt, n_significant=n_sig, fig=fig,
             ax=ax, **kwargs)
 
     def plot_scree_plot(self, n=30, log=True, threshold=0, hline="auto", vline=False,
@@ -285,7 +285,7 @@ class DecompositionMethods:
         comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
         ids = component_ids(comp_ids, lr.factors.shape[1])
         return plot_component_loadings(
-            self.get_decomposition_loadings(), comp_ids=ids, calibrate=calibrate,
+            _head(loadings_signal, self, lr.loadings, ids), comp_ids=ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
             axes_decor=axes_decor, title=title, **kwargs)
 
@@ -299,7 +299,7 @@ class DecompositionMethods:
         comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
         ids = component_ids(comp_ids, lr.factors.shape[1])
         return plot_component_factors(
-            self.get_decomposition_factors(), comp_ids=ids, calibrate=calibrate,
+            _head(factors_signal, self, lr.factors, ids), comp_ids=ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
             **kwargs)
 
@@ -316,7 +316,8 @@ class DecompositionMethods:
         return plot_components_browser(
             factors_signal(self, lr.factors[:, :n], "decomposition"),
             loadings_signal(self, lr.loadings[:, :n], "decomposition"),
-            title=f"Decomposition of {title}".strip(), comp_label="Decomposition component")
+            title=f"Decomposition of {title}".strip(),
+            comp_label="Decomposition component index")
 
     def export_decomposition_results(self, folder=None, format=None, comp_ids=None,
                                      calibrate=True, factor_prefix="factor",
@@ -391,27 +392,12 @@ class DecompositionMethods:
         return lr
 
 
-def _results_from_output(out, shape, poisson, centre, nav_mask, sig_mask, requested_dim):
+def _results_from_output(out, shape):
     """A new LearningResults holding the kernel's output (nothing shared with
     the previous results)."""
     from emunmix.learn.results import LearningResults
 
-    lr = LearningResults.from_decomposition(out) if hasattr(
-        LearningResults, "from_decomposition") else LearningResults()
-    lr.factors = out.factors
-    lr.loadings = out.loadings
-    lr.explained_variance = out.explained_variance
-    lr.explained_variance_ratio = out.explained_variance_ratio
-    lr.mean = out.mean
-    lr.decomposition_algorithm = out.algorithm
-    lr.poissonian_noise_normalized = bool(poisson)
-    lr.output_dimension = requested_dim if not isinstance(requested_dim, str) \
-        else out.output_dimension
-    lr.centre = centre
-    lr.navigation_mask = nav_mask
-    lr.signal_mask = sig_mask
-    lr.original_shape = tuple(shape)
-    return lr
+    return LearningResults.from_decomposition(out, original_shape=shape)
 
 
 def _decomposition_info(out, poisson, output_dimension, centre) -> str:
@@ -436,6 +422,12 @@ def _shown_components(lr) -> int:
         return k
     nsig = getattr(lr, "number_significant_components", None)
     return min(k, max(10, 2 * nsig) if nsig else 30)
+
+
+def _head(make, signal, matrix, ids, kind="decomposition"):
+    """The component stack up to the last of ``ids`` (plots index into it by id,
+    so nothing beyond is built)."""
+    return make(signal, matrix[:, : max(ids) + 1], kind)
 
 
 def _number_list(component_number, k) -> list[int]:
