@@ -164,6 +164,8 @@ def test_cl4_automatic_removal_accuracy(cl4):
     truth = ds.truth.noiseless[spikes]
     z = (clean[spikes] - truth) / np.sqrt(truth)
     assert np.abs(z).max() < 4
+    # the same data before the spikes were added (energy-shifted, like CL3)
+    assert find_spikes(ds.truth.spike_free).sum() <= 3
 
 
 def test_no_spikes_found_in_spike_free_data():
