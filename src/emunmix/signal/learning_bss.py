@@ -11,6 +11,7 @@ import numpy as np
 
 from .learning_common import (
     as_array,
+    browse_components,
     component_ids,
     export_components,
     factors_signal,
@@ -19,6 +20,8 @@ from .learning_common import (
     model_matrix,
     model_signal,
     navigation_array_shape,
+    plot_components,
+    sign_vector,
     signal_array_shape,
 )
 
@@ -223,48 +226,31 @@ class BSSMethods:
                           comp_label=None, with_factors=False, cmap="gray", no_nans=False,
                           per_row=3, axes_decor="all", title=None, **kwargs):
         """Plot BSS loading maps (``comp_ids``: None = all, n = first n, or a list)."""
-        from emunmix.plot import plot_component_loadings
-
         lr = self._require_bss()
-        ids = component_ids(comp_ids, lr.bss_factors.shape[1])
-        return plot_component_loadings(
-            self.get_bss_loadings(), comp_ids=ids, calibrate=calibrate,
+        return plot_components(
+            self, lr.bss_loadings, "bss", "loadings", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
             axes_decor=axes_decor, title=title, **kwargs)
 
     def plot_bss_factors(self, comp_ids=None, calibrate=True, same_window=True,
                          comp_label=None, per_row=3, title=None, **kwargs):
         """Plot BSS factors (``comp_ids``: None = all, n = first n, or a list)."""
-        from emunmix.plot import plot_component_factors
-
         lr = self._require_bss()
-        ids = component_ids(comp_ids, lr.bss_factors.shape[1])
-        return plot_component_factors(
-            self.get_bss_factors(), comp_ids=ids, calibrate=calibrate,
+        return plot_components(
+            self, lr.bss_factors, "bss", "factors", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
             **kwargs)
 
     def plot_bss_results(self, factors_navigator="smart_auto",
                          loadings_navigator="smart_auto", factors_dim=2, loadings_dim=2):
         """BSS factors and loadings side by side (browsable in Jupyter, a grid headless)."""
-        from emunmix.plot import plot_components_browser
-
-        self._require_bss()
-        title = self.metadata.get_item("General.title", "")
-        return plot_components_browser(
-            self.get_bss_factors(), self.get_bss_loadings(),
-            title=f"BSS of {title}".strip(), comp_label="BSS component index")
+        lr = self._require_bss()
+        return browse_components(self, lr.bss_factors, lr.bss_loadings, "bss")
 
     def reverse_bss_component(self, component_number):
         """Flip the sign of BSS component(s): factor, loading and unmixing row."""
         lr = self._require_bss()
-        k = lr.bss_factors.shape[1]
-        if isinstance(component_number, (int, np.integer)) and not isinstance(
-                component_number, (bool, np.bool_)):
-            component_number = [int(component_number)]
-        ids = component_ids(list(component_number), k, "component_number")
-        sign = np.ones(k)
-        sign[ids] = -1
+        sign = sign_vector(component_number, lr.bss_factors.shape[1])
         lr.bss_factors = lr.bss_factors * sign.astype(lr.bss_factors.dtype)
         lr.bss_loadings = lr.bss_loadings * sign.astype(lr.bss_loadings.dtype)
         if getattr(lr, "unmixing_matrix", None) is not None:
@@ -278,21 +264,14 @@ class BSSMethods:
                            save_figures_format="png", overwrite=False):
         """Write BSS factors and loadings to ``folder``; see
         :meth:`export_decomposition_results`. Returns the written paths."""
-        from .learning_decomposition import _as_figure
-
         lr = self._require_bss()
         if format is not None:
             factor_format = loading_format = format
-        figures = None
-        if save_figures:
-            def figures(what, ids):
-                plot = self.plot_bss_factors if what == "factors" else self.plot_bss_loadings
-                return _as_figure(plot(comp_ids=ids, calibrate=calibrate,
-                                       comp_label=comp_label, same_window=True))
         return export_components(
             self, lr.bss_factors, lr.bss_loadings, "bss", folder, comp_ids, factor_prefix,
             factor_format, loading_prefix, loading_format, multiple_files, overwrite,
-            figures, save_figures_format)
+            save_figures, save_figures_format,
+            plot_kwargs={"calibrate": calibrate, "comp_label": comp_label})
 
 
 def _custom_factors(factors, shape):

@@ -214,10 +214,59 @@ def model_signal(signal, matrix, kind: str, n: int):
     return new
 
 
+def plot_components(signal, matrix, kind: str, what: str, comp_ids, **kwargs):
+    """Grid of loadings (``what="loadings"``) or factors of the selected components.
+
+    Only the stack up to the last selected component is built; the panels keep
+    the components' own numbers.
+    """
+    from emunmix.plot import plot_component_factors, plot_component_loadings
+
+    ids = component_ids(comp_ids, matrix.shape[1])
+    make, plot = ((loadings_signal, plot_component_loadings) if what == "loadings"
+                  else (factors_signal, plot_component_factors))
+    return plot(make(signal, matrix[:, : max(ids) + 1], kind), comp_ids=ids, **kwargs)
+
+
+def browse_components(signal, factors, loadings, kind: str):
+    """Factors and loadings side by side (see ``plot_components_browser``)."""
+    from emunmix.plot import plot_components_browser
+
+    title = f"{KIND_LABEL[kind]} of {_title(signal)}".strip()
+    return plot_components_browser(factors_signal(signal, factors, kind),
+                                   loadings_signal(signal, loadings, kind), title=title,
+                                   comp_label=COMPONENT_AXIS[kind])
+
+
+def sign_vector(component_number, k: int) -> np.ndarray:
+    """+1 everywhere but -1 at the given component (int) or components (list)."""
+    if isinstance(component_number, numbers.Integral) and not isinstance(
+            component_number, (bool, np.bool_)):
+        component_number = [int(component_number)]
+    ids = component_ids(list(component_number), k, "component_number")
+    sign = np.ones(k)
+    sign[ids] = -1
+    return sign
+
+
+def as_figure(result):
+    """The matplotlib Figure behind what a plot function returned."""
+    if hasattr(result, "savefig"):
+        return result
+    if hasattr(result, "figure"):
+        return result.figure
+    if isinstance(result, (list, tuple)) and result:
+        return as_figure(result[0])
+    import matplotlib.pyplot as plt
+
+    return plt.gcf()
+
+
 def export_components(signal, factors, loadings, kind: str, folder=None, comp_ids=None,
                       factor_prefix=None, factor_format="hspy", loading_prefix=None,
                       loading_format="hspy", multiple_files=True, overwrite=False,
-                      figures=None, save_figures_format="png") -> list[Path]:
+                      save_figures=False, save_figures_format="png",
+                      plot_kwargs=None) -> list[Path]:
     """Write factors and loadings to ``folder`` (see ``export_decomposition_results``)."""
     folder = Path.cwd() if folder is None else Path(folder)
     ids = component_ids(comp_ids, factors.shape[1])
@@ -233,14 +282,13 @@ def export_components(signal, factors, loadings, kind: str, folder=None, comp_id
     else:
         jobs.append((folder / f"{fpre}s.{factor_format.lstrip('.')}", fsig))
         jobs.append((folder / f"{lpre}s.{loading_format.lstrip('.')}", lsig))
-    if figures is not None:
-        jobs_fig = [(folder / f"{fpre}s.{save_figures_format}", "factors"),
-                    (folder / f"{lpre}s.{save_figures_format}", "loadings")]
-    else:
-        jobs_fig = []
+    jobs_fig = []
+    if save_figures:
+        jobs_fig = [(folder / f"{fpre}s.{save_figures_format}", factors, "factors"),
+                    (folder / f"{lpre}s.{save_figures_format}", loadings, "loadings")]
     # Check everything before writing anything: no half-written exports.
     folder.mkdir(parents=True, exist_ok=True)
-    existing = [p for p, _ in jobs + jobs_fig if p.exists()]
+    existing = [job[0] for job in jobs + jobs_fig if job[0].exists()]
     if existing and not overwrite:
         raise FileExistsError(
             f"{len(existing)} file(s) already exist in {str(folder)!r} (first: "
@@ -250,8 +298,9 @@ def export_components(signal, factors, loadings, kind: str, folder=None, comp_id
     for path, sig in jobs:
         sig.save(path, overwrite=True)
         written.append(path)
-    for path, what in jobs_fig:
-        fig = figures(what, ids)
+    for path, matrix, what in jobs_fig:
+        fig = as_figure(plot_components(signal, matrix, kind, what, ids, same_window=True,
+                                        **(plot_kwargs or {})))
         fig.savefig(path)
         written.append(path)
     return written

@@ -13,6 +13,7 @@ import numpy as np
 
 from .learning_common import (
     as_array,
+    browse_components,
     component_ids,
     export_components,
     factors_signal,
@@ -21,6 +22,8 @@ from .learning_common import (
     loadings_signal,
     model_matrix,
     model_signal,
+    plot_components,
+    sign_vector,
 )
 
 
@@ -144,7 +147,7 @@ class DecompositionMethods:
         self.learning_results = _results_from_output(out, self.data.shape)
         if print_info:
             print(_decomposition_info(out, normalize_poissonian_noise, output_dimension,
-                                      centre))
+                                      centre, None if isinstance(algorithm, str) else algorithm))
         return out if return_info else None
 
     # -- scree ------------------------------------------------------------------
@@ -278,14 +281,15 @@ class DecompositionMethods:
                                     comp_label=None, with_factors=False, cmap="gray",
                                     no_nans=False, per_row=3, axes_decor="all", title=None,
                                     **kwargs):
-        """Plot loading maps (``comp_ids``: None = all, n = the first n, or a list)."""
-        from emunmix.plot import plot_component_loadings
+        """Plot loading maps (``comp_ids``: None = all, n = the first n, or a list).
 
+        Returns the Figure (a list of them with ``same_window=False``).
+        ``with_factors`` and ``no_nans`` are accepted for HyperSpy compatibility.
+        """
         lr = self._require_decomposition()
         comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
-        ids = component_ids(comp_ids, lr.factors.shape[1])
-        return plot_component_loadings(
-            _head(loadings_signal, self, lr.loadings, ids), comp_ids=ids, calibrate=calibrate,
+        return plot_components(
+            self, lr.loadings, "decomposition", "loadings", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
             axes_decor=axes_decor, title=title, **kwargs)
 
@@ -293,13 +297,10 @@ class DecompositionMethods:
                                    comp_label=None, cmap="gray", per_row=3, title=None,
                                    **kwargs):
         """Plot factors (``comp_ids``: None = all, n = the first n, or a list)."""
-        from emunmix.plot import plot_component_factors
-
         lr = self._require_decomposition()
         comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
-        ids = component_ids(comp_ids, lr.factors.shape[1])
-        return plot_component_factors(
-            _head(factors_signal, self, lr.factors, ids), comp_ids=ids, calibrate=calibrate,
+        return plot_components(
+            self, lr.factors, "decomposition", "factors", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
             **kwargs)
 
@@ -308,16 +309,10 @@ class DecompositionMethods:
                                    loadings_dim=2):
         """Factors and loadings side by side: browsable in Jupyter, a static grid
         headless. The navigator arguments are accepted for HyperSpy compatibility."""
-        from emunmix.plot import plot_components_browser
-
         lr = self._require_decomposition()
         n = _shown_components(lr)
-        title = self.metadata.get_item("General.title", "")
-        return plot_components_browser(
-            factors_signal(self, lr.factors[:, :n], "decomposition"),
-            loadings_signal(self, lr.loadings[:, :n], "decomposition"),
-            title=f"Decomposition of {title}".strip(),
-            comp_label="Decomposition component index")
+        return browse_components(self, lr.factors[:, :n], lr.loadings[:, :n],
+                                 "decomposition")
 
     def export_decomposition_results(self, folder=None, format=None, comp_ids=None,
                                      calibrate=True, factor_prefix="factor",
@@ -337,26 +332,18 @@ class DecompositionMethods:
         lr = self._require_decomposition()
         if format is not None:
             factor_format = loading_format = format
-        figures = None
-        if save_figures:
-            def figures(what, ids):
-                plot = (self.plot_decomposition_factors if what == "factors"
-                        else self.plot_decomposition_loadings)
-                return _as_figure(plot(comp_ids=ids, calibrate=calibrate,
-                                       comp_label=comp_label, same_window=True))
         return export_components(
             self, lr.factors, lr.loadings, "decomposition", folder, comp_ids, factor_prefix,
             factor_format, loading_prefix, loading_format, multiple_files, overwrite,
-            figures, save_figures_format)
+            save_figures, save_figures_format,
+            plot_kwargs={"calibrate": calibrate, "comp_label": comp_label})
 
     # -- editing results --------------------------------------------------------
     def reverse_decomposition_component(self, component_number):
         """Flip the sign of one component (int) or several (list): factor and loading."""
         lr = self._require_decomposition()
-        ids = _number_list(component_number, lr.factors.shape[1])
-        sign = np.ones(lr.factors.shape[1], dtype=lr.factors.dtype)
-        sign[ids] = -1
-        lr.factors = lr.factors * sign
+        sign = sign_vector(component_number, lr.factors.shape[1])
+        lr.factors = lr.factors * sign.astype(lr.factors.dtype)
         lr.loadings = lr.loadings * sign.astype(lr.loadings.dtype)
 
     def normalize_decomposition_components(self, target="factors", function=np.sum):
@@ -400,7 +387,7 @@ def _results_from_output(out, shape):
     return LearningResults.from_decomposition(out, original_shape=shape)
 
 
-def _decomposition_info(out, poisson, output_dimension, centre) -> str:
+def _decomposition_info(out, poisson, output_dimension, centre, estimator=None) -> str:
     lines = [
         "Decomposition info:",
         f"  normalize_poissonian_noise={bool(poisson)}",
@@ -411,6 +398,8 @@ def _decomposition_info(out, poisson, output_dimension, centre) -> str:
     method = getattr(out, "auto_dimension_method", None)
     if isinstance(output_dimension, str) and method:
         lines.append(f"  output_dimension chosen: {out.output_dimension} ({method})")
+    if estimator is not None:
+        lines += ["scikit-learn estimator:", repr(estimator)]
     return "\n".join(lines)
 
 
@@ -422,19 +411,6 @@ def _shown_components(lr) -> int:
         return k
     nsig = getattr(lr, "number_significant_components", None)
     return min(k, max(10, 2 * nsig) if nsig else 30)
-
-
-def _head(make, signal, matrix, ids, kind="decomposition"):
-    """The component stack up to the last of ``ids`` (plots index into it by id,
-    so nothing beyond is built)."""
-    return make(signal, matrix[:, : max(ids) + 1], kind)
-
-
-def _number_list(component_number, k) -> list[int]:
-    if isinstance(component_number, (int, np.integer)) and not isinstance(
-            component_number, (bool, np.bool_)):
-        component_number = [int(component_number)]
-    return component_ids(list(component_number), k, "component_number")
 
 
 def _normalise(factors, loadings, target, function):
@@ -457,16 +433,3 @@ def _normalise(factors, loadings, target, function):
     if target == "factors":
         return factors / coeff.astype(factors.dtype), loadings * coeff.astype(loadings.dtype)
     return factors * coeff.astype(factors.dtype), loadings / coeff.astype(loadings.dtype)
-
-
-def _as_figure(result):
-    """The matplotlib Figure behind what a plot function returned."""
-    if hasattr(result, "savefig"):
-        return result
-    if hasattr(result, "figure"):
-        return result.figure
-    if isinstance(result, (list, tuple)) and result:
-        return _as_figure(result[0])
-    import matplotlib.pyplot as plt
-
-    return plt.gcf()
