@@ -419,8 +419,12 @@ def _misfit_scale(z):
 # exceeded by noise with probability 5e-4
 _NEIGHBOUR_CHI2 = 20.0
 _N_ITER = (1, 0)  # power iterations of the first and of the warm-started fits
-_SHIFTS = np.arange(-3.0, 3.01, 0.25)  # channels
-_MOVED_EXCESS = 1.0  # a spike at least doubles the value of a moved model
+_SHIFT_REACH = 3  # channels a feature may move between spectra (energy instability)
+_SHIFTS = np.arange(-_SHIFT_REACH, _SHIFT_REACH + 0.01, 0.25)  # channels
+# within _SHIFT_REACH channels of a channel where _BUSY or more spectra peak sharply, a
+# spike must at least double the model's value
+_GROSS_EXCESS = 1.0
+_BUSY = 3
 
 
 def _shape_test(X, r, c, model, g, scale, limit):
@@ -433,11 +437,8 @@ def _shape_test(X, r, c, model, g, scale, limit):
     neighbours of the entry then fit it (chi-square below the bound, residuals in
     units of the channel's misfit ``scale``). An entry is a spike when some
     shift is plausible and, at every plausible shift, the entry itself stays
-    above ``limit`` (in sigma) and, if the model had to move, above twice the
-    moved model: a spike several times the local signal cannot be fitted by
-    moving a peak, while a misplaced peak is fitted, or nearly so, at some
-    shift (a model averaged over differently shifted spectra is blunter than
-    each of them, so "nearly" is needed).
+    above ``limit`` (in sigma): a spike several times the local signal cannot
+    be fitted by moving a peak, while a misplaced peak is fitted at some shift.
     """
     C = X.shape[1]
     half = int(np.ceil(np.abs(_SHIFTS).max())) + 3
@@ -463,12 +464,7 @@ def _shape_test(X, r, c, model, g, scale, limit):
         chi2 = (np.where(valid, z, 0.0)[:, [0, 1, 3, 4]] ** 2).sum(axis=1)
         ok = chi2 < _NEIGHBOUR_CHI2
         plausible |= ok
-        fits = z[:, 2] < limit / sc[:, 2]
-        if s != 0:
-            # a moved model is only a rough guess of a sharp peak's height: then a
-            # spike must also be a gross excess, not a fraction of the signal
-            fits |= obs[:, 2] - lam[:, 2] < _MOVED_EXCESS * np.maximum(lam[:, 2], g)
-        explained |= ok & fits
+        explained |= ok & (z[:, 2] < limit / sc[:, 2])
     return plausible & ~explained
 
 
@@ -490,6 +486,7 @@ def _spike_test(X, cand, model, T, Ts, exact):
     z = (cand.x - lam_t) / np.sqrt(g * np.maximum(lam_t, g))
     sd = np.sqrt(g * np.maximum(lam_t, g) * cand.vf)
     flags = (z > T * scale[cand.c]) & (cand.excess > Ts * sd) & (cand.z_binom > Ts)
+    flags &= ~cand.busy | (cand.x - lam_t > _GROSS_EXCESS * np.maximum(lam_t, g))
     if flags.any():
         # a spike leaves its neighbours on the model (moved in energy if need be)
         i = np.flatnonzero(flags)
@@ -539,7 +536,16 @@ def _robust_lowrank(X, T, Ts, n_components, max_components, n_rounds, random_sta
     # only local maxima: a spike also lifts the excess two channels away (the
     # interpolation weighs it by -1/6), and the median of the neighbours, unlike the
     # interpolation, is not dragged down by a spike among them
-    sel &= (cand.x > cand.neighbours.max(axis=1)) & (cand.z_binom > Ts)
+    peak = cand.x > cand.neighbours.max(axis=1)
+    sel &= peak & (cand.z_binom > Ts)
+    # Channels where several spectra peak sharply hold a real, sharp feature: there the
+    # model is least trustworthy (a model averaged over spectra shifted in energy is
+    # blunter than each), so a spike must also be a gross excess over it.
+    # Shifted from spectrum to spectrum, such a feature can sit a few channels away.
+    peaks_near = scipy.ndimage.maximum_filter1d(
+        np.bincount(cand.c[peak], minlength=C), size=2 * _SHIFT_REACH + 1, mode="constant"
+    )
+    cand.busy = (peaks_near >= _BUSY)[cand.c]
     r0, c0, v0 = cand.r[sel], cand.c[sel], np.median(cand.neighbours[sel], axis=1)
     kr = kc = np.zeros(0, np.intp)
     if known is not None:
