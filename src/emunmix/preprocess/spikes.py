@@ -25,15 +25,20 @@ these hold:
    spectrum by up to +-3 channels fits it: a peak that the model puts in the
    wrong place (energy instability from pixel to pixel) leaves a negative lobe
    beside the positive one, or moves into place with a small shift.
+4. **Sharp features.** Within 3 channels of a channel where several spectra
+   peak sharply (a real feature, which a model averaged over spectra shifted
+   in energy renders blunter than it is), it must at least double the model.
 
 ``threshold="auto"`` chooses the significance so that about 0.05 false
 detections are expected over the whole data under Poisson noise (5.6 sigma
 for 64 x 64 x 1024 values). Counts need not be raw: the noise variance per
 unit of signal (the gain) is estimated from the data.
 
-On the synthetic ``CL4`` (36 spikes, energy-shifted data) this finds all spikes
-with 0 to 3 false channels over six noise seeds (the hard, low-count variant:
-all spikes, no false channel), and nothing in the spike-free ``CL1``/``LL3``.
+On the synthetic ``CL4`` (36 spikes of 3-30 times the signal, energy-shifted
+data) this finds every spike with 0 or 1 false channel over ten noise seeds (the
+hard, low-count variant: every spike, no false channel), and nothing in the
+spike-free ``CL1``/``LL3``; 12-sigma spikes added to ``CL1`` are found 95 times
+in 100 (those missed sit next to white lines).
 
 :func:`remove_spikes` replaces flagged channels either with the low-rank
 prediction for that entry (default; no neighbour is touched) or, as HyperSpy's
