@@ -122,6 +122,11 @@ def test_nd_input_and_bad_arguments():
     data, truth, spikes = small_image()
     cube = data.reshape(20, 30, -1)
     np.testing.assert_array_equal(find_spikes(cube), spikes.reshape(cube.shape))
+    clean = remove_spikes(cube, spikes.reshape(cube.shape), add_noise=False)  # model refitted
+    assert clean.shape == cube.shape
+    np.testing.assert_array_equal(clean.reshape(data.shape)[~spikes], data[~spikes])
+    assert np.all(np.abs(clean.reshape(data.shape)[spikes] - truth[spikes])
+                  < 3 * np.sqrt(truth[spikes]))
     with pytest.raises(ValueError, match="method"):
         find_spikes(data, method="wavelet")
     with pytest.raises(ValueError, match="at least 16 spectra"):

@@ -967,7 +967,7 @@ def remove_spikes(
 
     if replacement == "lowrank":
         if model is None:
-            model = spike_model(rows, mask=m, random_state=random_state)
+            model = spike_model(rows, mask=m, random_state=random_state).reshape(shape)
         mod = np.asarray(model)
         if mod.shape != tuple(shape):
             raise ValueError(f"model has shape {mod.shape}; expected the data shape {tuple(shape)}")
