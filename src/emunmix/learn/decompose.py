@@ -67,6 +67,9 @@ class DecompositionOutput:
         Number of components ``k`` computed.
     auto_dimension_method : str or None
         How ``output_dimension="auto"`` chose ``k`` ("marchenko-pastur", "elbow").
+    number_significant_components : int or None
+        Estimated number of signal components among those computed (same rule as
+        "auto"; None without explained variances or with fewer than 3 components).
     poissonian_noise_normalized : bool
     navigation_mask, signal_mask : ndarray of bool or None
         Flat masks used (True = excluded).
@@ -87,6 +90,7 @@ class DecompositionOutput:
     parameters: dict
     output_dimension: int
     auto_dimension_method: str | None = None
+    number_significant_components: int | None = None
     poissonian_noise_normalized: bool = False
     navigation_mask: np.ndarray | None = None
     signal_mask: np.ndarray | None = None
@@ -207,7 +211,7 @@ def decompose(
     k_req = check_output_dimension(output_dimension, (m, n))
     if centre not in CENTRES:
         raise ValueError(f"centre must be one of {CENTRES}, got {centre!r}")
-    if centre is None:
+    if centre is None and kernel is not None:
         centre = CENTRED_BY_DEFAULT.get(name)
     if reproject not in REPROJECTIONS:
         raise ValueError(f"reproject must be one of {REPROJECTIONS}, got {reproject!r}")
@@ -341,6 +345,17 @@ def decompose(
         ev = np.asarray(ev, dtype=np.float64)
         total = float(ev.sum())
         ratio = ev / total if total > 0 else np.zeros_like(ev)
+    nsc = None
+    if ratio is not None and ratio.size >= 3:
+        ddof = 1 if name == "PCA" else 0
+        S = np.sqrt(ev * max(m - ddof, 1))
+        total = None
+        if normalize_poissonian_noise and S.size < min(m, n):
+            total = view.sum_of_squares()
+        nsc, _ = auto_output_dimension(
+            ratio, S if kernel is not None else None, (m, n), total,
+            poisson_normalised=normalize_poissonian_noise,
+        )
     params = {
         "algorithm": name,
         "output_dimension": output_dimension,
@@ -363,6 +378,7 @@ def decompose(
         parameters=params,
         output_dimension=int(F.shape[1]),
         auto_dimension_method=auto_method,
+        number_significant_components=nsc,
         poissonian_noise_normalized=bool(normalize_poissonian_noise),
         navigation_mask=nav,
         signal_mask=sig,

@@ -87,17 +87,31 @@ def estimate_noise_variance(singular_values, shape, n_signal: int, total_sum_of_
     """
     S2 = np.asarray(singular_values, dtype=np.float64) ** 2
     m, n = shape
-    total = float(S2.sum()) if total_sum_of_squares is None else float(total_sum_of_squares)
-    resid = max(total - float(S2[:n_signal].sum()), 0.0)
+    if total_sum_of_squares is None:
+        total = float(S2.sum())
+        resid = float(S2[n_signal:].sum())
+    else:  # the difference of two large sums: floor it at their round-off
+        total = float(total_sum_of_squares)
+        resid = max(total - float(S2[:n_signal].sum()), 1e-10 * total)
     dof = max((m - n_signal) * (n - n_signal), 1)
     return resid / dof
+
+
+def tracy_widom_scale(m: int, n: int) -> float:
+    """Relative scale of the largest noise eigenvalue's fluctuations (Johnstone 2001).
+
+    ``sigma / mu`` with ``mu = (sqrt(m - 1) + sqrt(n))^2`` and
+    ``sigma = (sqrt(m - 1) + sqrt(n)) (1/sqrt(m - 1) + 1/sqrt(n))^(1/3)``.
+    """
+    a, b = np.sqrt(max(m - 1, 1)), np.sqrt(max(n, 1))
+    return float((1 / a + 1 / b) ** (1 / 3) / (a + b))
 
 
 def estimate_rank_noise(
     singular_values,
     shape,
     total_sum_of_squares=None,
-    margin: float = 1.0,
+    margin="auto",
     max_iter: int = 50,
 ) -> int:
     """Number of components above the Marchenko-Pastur noise edge.
@@ -113,8 +127,10 @@ def estimate_rank_noise(
         ``(m, n)``.
     total_sum_of_squares : float, optional
         ``||P||_F^2`` when only leading singular values are given.
-    margin : float, default 1.0
-        Multiplies the edge (above 1 for a more conservative count).
+    margin : float or "auto", default "auto"
+        Multiplies the edge. "auto" is ``1 + 5 s``, with ``s`` the relative scale of
+        the Tracy-Widom fluctuations of the largest noise eigenvalue (Johnstone 2001),
+        so that the first noise component (which sits about at the edge) is not counted.
     max_iter : int
         Iterations of the estimate-variance / count loop.
 
@@ -134,6 +150,10 @@ def estimate_rank_noise(
     """
     S2 = np.asarray(singular_values, dtype=np.float64) ** 2
     m, n = (int(s) for s in shape)
+    if isinstance(margin, str):
+        if margin != "auto":
+            raise ValueError(f"margin must be a number or 'auto', got {margin!r}")
+        margin = 1.0 + 5.0 * tracy_widom_scale(m, n)
     edge = (np.sqrt(m) + np.sqrt(n)) ** 2 * float(margin)
     k = 0
     for _ in range(max_iter):
@@ -177,7 +197,10 @@ def auto_output_dimension(
     Returns
     -------
     k : int
-        At least 1.
+        At least 1. With the elbow rule ``k`` is the elbow's index: on a scree plot
+        that drops sharply to a noise floor the farthest point from the chord is the
+        first point of the floor, so its index counts the components above it
+        (HyperSpy's ``elbow + 1`` counts one noise component too on CL1/CL2).
     method_name : str
         "marchenko-pastur" or "elbow".
     """
@@ -201,4 +224,6 @@ def auto_output_dimension(
     ratio = np.asarray(explained_variance_ratio, dtype=np.float64)
     if ratio.size < 3:
         return max(int(ratio.size), 1), "elbow"
-    return estimate_elbow_position(ratio, log=True, max_points=max_points) + 1, "elbow"
+    # The farthest point from the chord is the first point of the noise floor when the
+    # scree drops sharply (CL1 and CL2: index 4 for 4 components), so it is the count.
+    return max(estimate_elbow_position(ratio, log=True, max_points=max_points), 1), "elbow"

@@ -10,17 +10,22 @@ image, and both are handled here:
    squares on the scaled data is the weighted least-squares approximation of the Poisson
    likelihood; ``loss="kullback-leibler"`` then polishes the fit with multiplicative
    updates of the exact Poisson likelihood on the counts.
-2. The ambiguity. Many ``(W, H)`` fit noisy data equally well (the fit differs from
-   the truth's by what the ``k (m + n)`` parameters can absorb of the noise), and plain
-   NMF stops anywhere along that valley. A small L1 penalty on the loadings, in units
-   of the noise level (``sparsity``), selects the solution whose maps overlap least,
-   which is the physical one when elements are localised.
+2. The ambiguity. Many ``(W, H)`` fit noisy data equally well (the fit beats the
+   truth's by what the ``k (m + n)`` parameters can absorb of the noise), and plain NMF
+   stops anywhere along that valley. A small L1 penalty on the loadings, in units of
+   the noise level (``sparsity``), tilts the valley toward the solution whose maps are
+   smallest: the physical one when each phase is absent somewhere (a map can only
+   shrink until it reaches its zeros, while spectra stay positive). Line searches along
+   the valley (:mod:`emunmix.learn.nmf_hals`) get there in a few hundred iterations.
 
 The default solver, ``"hals"`` (hierarchical alternating least squares), works on the
 rank-``r`` compression ``P ~ L F'`` given by the SVD (``r = k + 10``), so an iteration
-costs ``O((m + n) r k)`` instead of ``O(m n k)`` and a few thousand iterations take well
-under a second; the compression is out-of-core for dask data. ``solver="sklearn"`` runs
-:class:`sklearn.decomposition.NMF` as HyperSpy does.
+costs ``O((m + n) r k)`` instead of ``O(m n k)``; the compression is out-of-core for dask
+data. ``solver="sklearn"`` runs :class:`sklearn.decomposition.NMF` as HyperSpy does.
+
+On the CL1 tutorial data (Poisson-normalised, k = 4) the default recovers the true
+maps and spectra with mean |correlation| > 0.99; HyperSpy's default NMF gets about 0.93
+(maps) and 0.86 (spectra). ``sparsity=0`` gives plain least-squares NMF.
 
 References
 ----------
@@ -40,7 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from emunmix.learn.matrix_view import MatrixView
-from emunmix.learn.svd import SVDResult, svd
+from emunmix.learn.nmf_hals import sparse_hals
+from emunmix.learn.svd import SVDResult, single_blas_thread, svd
 from emunmix.learn.validation import check_2d, check_random_state
 
 NMF_LOSSES = ("frobenius", "kullback-leibler")
@@ -144,46 +150,6 @@ def nndsvda(svd_result: SVDResult, k: int, fill: bool = False, random_state=None
     return W, H
 
 
-# --------------------------------------------------------------------------- HALS
-def _hals(L, F, W, H, lam, max_iter, tol, check_every=10):
-    """Penalised HALS on ``X = L F'``: min 0.5||X - WH||^2 + lam sum(W), ||H_j|| = 1."""
-    k = W.shape[1]
-    n_iter, converged = 0, False
-    s = np.linalg.norm(H, axis=1)
-    s[s == 0] = 1.0
-    H /= s[:, None]
-    W *= s
-    W_old, H_old = W.copy(), H.copy()
-    for n_iter in range(1, max_iter + 1):
-        XHt = L @ (F.T @ H.T)
-        HHt = H @ H.T
-        for j in range(k):
-            if HHt[j, j] > 0:
-                W[:, j] += (XHt[:, j] - W @ HHt[:, j] - lam) / HHt[j, j]
-                np.maximum(W[:, j], 0.0, out=W[:, j])
-        WtX = (W.T @ L) @ F.T
-        WtW = W.T @ W
-        for j in range(k):
-            if WtW[j, j] > 0:
-                H[j] += (WtX[j] - WtW[j] @ H) / WtW[j, j]
-                np.maximum(H[j], 0.0, out=H[j])
-        s = np.linalg.norm(H, axis=1)
-        s[s == 0] = 1.0
-        H /= s[:, None]
-        W *= s
-        if n_iter % check_every == 0:
-            dW = np.linalg.norm(W - W_old) / max(np.linalg.norm(W), 1e-300)
-            dH = np.linalg.norm(H - H_old) / max(np.linalg.norm(H), 1e-300)
-            if max(dW, dH) < tol:
-                converged = True
-                break
-            W_old[...] = W
-            H_old[...] = H
-    XHt = L @ (F.T @ H.T)
-    fit = float(np.sum(L * L) - 2 * np.sum(W * XHt) + np.sum((W.T @ W) * (H @ H.T)))
-    return W, H, n_iter, converged, 0.5 * fit + lam * float(W.sum())
-
-
 # --------------------------------------------------------------------------- KL
 def _kl_mu(X, W, H, max_iter, tol, eps=1e-10, check_every=10):
     """Multiplicative updates for the generalised KL divergence D(X || WH)."""
@@ -232,10 +198,11 @@ def nmf(
     solver: str = "auto",
     sparsity: float = 0.1,
     max_iter: int | None = None,
-    tol: float = 1e-5,
+    tol: float = 1e-3,
     n_restarts: int = 1,
     random_state=None,
     kl_max_iter: int = 100,
+    valley_every: int = 25,
     compression_rank: int | None = None,
     normalise_factors: str | None = "max",
     **sklearn_kwargs,
@@ -261,11 +228,12 @@ def nmf(
         from the residual of the rank-k SVD). 0 gives plain NMF. Ignored by "sklearn"
         (pass ``alpha_W`` there).
     max_iter : int, optional
-        Iterations of the main solver: default 5000 for "hals", 1000 for "mu", 200
+        Iterations of the main solver: default 2000 for "hals", 1000 for "mu", 200
         for "sklearn".
-    tol : float, default 1e-5
-        Stop when the relative change of W and H over 10 iterations (HALS), or the
-        relative decrease of the objective (MU), falls below ``tol``.
+    tol : float, default 1e-3
+        Stop when the relative change of W and H over a round of ``valley_every``
+        iterations (HALS), or the relative decrease of the KL divergence over 10
+        iterations (MU), falls below ``tol`` (``tol / 100`` for MU).
     n_restarts : int, default 1
         Runs from NNDSVDa and ``n_restarts - 1`` randomised NNDSVD starts; the run
         with the lowest objective is kept.
@@ -273,6 +241,9 @@ def nmf(
         Seeds the restarts and the SVD (same seed, same result).
     kl_max_iter : int, default 100
         Polishing iterations for ``loss="kullback-leibler"`` with the HALS solver.
+    valley_every : int, default 25
+        HALS iterations between two sweeps of valley moves (see
+        :mod:`emunmix.learn.nmf_hals`).
     compression_rank : int, optional
         Rank of the SVD compression for HALS (default ``k + 10``).
     normalise_factors : {"max", "sum", None}, default "max"
@@ -327,7 +298,8 @@ def nmf(
             if restart and not fill:  # HALS: perturb the NNDSVD start
                 W0 *= rs.uniform(0.5, 1.5, W0.shape)
                 H0 *= rs.uniform(0.5, 1.5, H0.shape)
-            run = _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter)
+            run = _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter,
+                       valley_every)
             if best is None or run[4] < best[4]:
                 best = run
         W, H, n_it, conv, obj = best
@@ -352,21 +324,23 @@ def _noise_sigma(view: MatrixView, sv: SVDResult, k: int) -> float:
     return float(np.sqrt(resid / dof))
 
 
-def _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter):
+def _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter, inner):
     k = W0.shape[1]
     if solver == "mu":
         X = view.with_transform(row_scale=None, col_scale=None).materialise()
         W0, H0 = _to_raw(view, W0, H0)
-        W, H, n_it, conv, obj = _kl_mu(X, W0, H0, max_iter or 1000, tol)
+        W, H, n_it, conv, obj = _kl_mu(X, W0, H0, max_iter or 1000, tol / 100)
         return (*_from_raw(view, W, H), n_it, conv, obj)
     L = sv.loadings.astype(np.float64)
     F = sv.factors.astype(np.float64)
     lam = float(sparsity) * _noise_sigma(view, sv, k) if sparsity else 0.0
-    W, H, n_it, conv, obj = _hals(L, F, W0, H0, lam, max_iter or 5000, tol)
+    with single_blas_thread():  # thin products: threads only add overhead
+        W, H, n_it, conv, obj = sparse_hals(L, F, W0, H0, lam, max_iter or 2000, tol,
+                                            inner=inner)
     if loss == "kullback-leibler" and kl_max_iter > 0:
         X = view.with_transform(row_scale=None, col_scale=None).materialise()
         Wr, Hr = _to_raw(view, W, H)
-        Wr, Hr, n_kl, _, obj = _kl_mu(X, Wr, Hr, kl_max_iter, tol)
+        Wr, Hr, n_kl, _, obj = _kl_mu(X, Wr, Hr, kl_max_iter, tol / 100)
         W, H = _from_raw(view, Wr, Hr)
         n_it += n_kl
     return W, H, n_it, conv, obj

@@ -32,7 +32,9 @@ class LearningResults:
     loadings : ndarray, shape (pixels, k) or None
     explained_variance, explained_variance_ratio : ndarray, shape (k,), or None
     number_significant_components : int or None
-        Elbow-based estimate (``elbow + 1``, as HyperSpy).
+        Estimated number of signal components: the Marchenko-Pastur count for
+        Poisson-normalised data, else the elbow index (see
+        :func:`emunmix.learn.elbow.auto_output_dimension`).
     decomposition_algorithm : str or None
     poissonian_noise_normalized : bool or None
     output_dimension : int or None
@@ -80,17 +82,13 @@ class LearningResults:
         ``output_dimension`` is the requested one (None for all components, the chosen
         ``k`` for "auto"); the auto method goes into ``decomposition_parameters``.
         """
-        from emunmix.learn.elbow import estimate_elbow_position
-
         params = dict(output.parameters)
         requested = params.get("output_dimension")
         if isinstance(requested, str):  # "auto"
             requested = output.output_dimension
             params["auto_dimension_method"] = output.auto_dimension_method
-        nsc = None
         ratio = output.explained_variance_ratio
-        if ratio is not None and ratio.size >= 3:
-            nsc = estimate_elbow_position(ratio) + 1
+        nsc = getattr(output, "number_significant_components", None)
         return cls(
             factors=output.factors,
             loadings=output.loadings,

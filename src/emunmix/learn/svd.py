@@ -22,6 +22,7 @@ All solvers return ``factors = V`` (n x k, orthonormal columns), ``loadings = U 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.linalg
@@ -139,8 +140,30 @@ def svd(
 
 
 # ----------------------------------------------------------------- solvers
+@lru_cache(maxsize=1)
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def single_blas_thread():
+    """Context manager: one BLAS/LAPACK thread.
+
+    For small dense problems (eigendecomposition of a Gram matrix, the thin products
+    of NMF) threads buy little and, on a busy machine, spinning BLAS threads can make a
+    0.1 s call take seconds.
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
 def _top_eigh(G: np.ndarray, k: int):
     """Largest ``k`` eigenpairs of the symmetric ``G``, decreasing; eigenvalues >= 0."""
+    with single_blas_thread():
+        return _top_eigh_impl(G, k)
+
+
+def _top_eigh_impl(G: np.ndarray, k: int):
     n = G.shape[0]
     if k >= n:
         w, V = scipy.linalg.eigh(G, driver="evd", check_finite=False, overwrite_a=True)
@@ -205,8 +228,9 @@ def _svd_randomized(view, k, random_state, n_oversamples, n_iter) -> SVDResult:
         import dask.array as da
 
         power = 2 if n_iter == "auto" else int(n_iter)
+        seed = int(rs.randint(2**31 - 1))  # dask wants an integer seed
         U, S, Vt = da.linalg.svd_compressed(
-            view.to_dask(), k, n_power_iter=power, n_oversamples=n_oversamples, seed=rs
+            view.to_dask(), k, n_power_iter=power, n_oversamples=n_oversamples, seed=seed
         )
         U, S, Vt = dask.compute(U, S, Vt)
     else:
@@ -270,4 +294,5 @@ __all__ = [
     "choose_svd_solver",
     "svd",
     "svd_flip_loadings",
+    "single_blas_thread",
 ]
