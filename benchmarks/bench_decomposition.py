@@ -247,14 +247,15 @@ def nmf_accuracy_table(tmp):
                                                random_state=0, print_info=False), 1)
         lr = s.learning_results
         em_m, em_s = scores(lr.factors, lr.loadings, ds.truth)
-        row = {"data": label, "k": k, "emunmix maps": em_m, "emunmix spectra": em_s,
-               "emunmix s": t_em}
+        row = {"data": label, "k": k, "emunmix maps": f"{em_m:.4f}",
+               "emunmix spectra": f"{em_s:.4f}", "emunmix s": t_em}
         hs = run_hyperspy_call(path, "s.decomposition(True, algorithm='NMF', "
                                f"output_dimension={k}, print_info=False)",
                                tmp / "hs.npz", 1)
         if hs is not None:
             hm, hsp = scores(hs["factors"], hs["loadings"], ds.truth)
-            row.update({"HyperSpy maps": hm, "HyperSpy spectra": hsp, "HyperSpy s": hs["time"]})
+            row.update({"HyperSpy maps": f"{hm:.4f}", "HyperSpy spectra": f"{hsp:.4f}",
+                        "HyperSpy s": hs["time"]})
         rows.append({k_: row.get(k_, "n/a") for k_ in (
             "data", "k", "emunmix maps", "HyperSpy maps", "emunmix spectra",
             "HyperSpy spectra", "emunmix s", "HyperSpy s")})
