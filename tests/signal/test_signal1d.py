@@ -74,7 +74,8 @@ def test_shift1D_subchannel_linear_and_fill_value():
     np.testing.assert_array_equal(s.data[1], np.arange(10.0))
 
 
-@pytest.mark.parametrize("name", ["linear", "slinear", 1, "cubic", 3, "nearest", "zero", 0])
+@pytest.mark.parametrize("name", ["linear", "slinear", 1, "cubic", 3, "nearest", "zero", 0,
+                                  "gaussian"])
 def test_shift1D_accepts_hyperspy_interpolation_names(name):
     s = gaussians([20.0, 21.0])
     s.shift1D(np.array([1.0, 0.0]), interpolation_method=name)
@@ -228,3 +229,40 @@ def test_methods_exist_on_eels_spectra():
     for name in ("shift1D", "estimate_shift1D", "align1D", "find_spikes",
                  "spikes_removal_tool", "remove_spikes"):
         assert callable(getattr(s, name))
+
+
+def test_gaussian_resampling_blurs_every_spectrum_alike():
+    from emunmix.signal.shifting import GAUSSIAN_SIGMA, gaussian_shift_1d
+
+    x = np.zeros((5, 40))
+    x[:, 20] = 1.0
+    fractions = np.array([0.0, 0.25, 0.5, 0.75, 0.9])
+    for shift, expect_linear_var in ((gaussian_shift_1d, False), (None, True)):
+        if shift is None:
+            from emunmix.preprocess.shift import shift_1d
+
+            y = shift_1d(x, fractions, fill_value=0.0)
+        else:
+            y = shift(x, fractions, fill_value=0.0)
+        j = np.arange(40)
+        mean = (y * j).sum(1) / y.sum(1)
+        var = (y * (j - mean[:, None]) ** 2).sum(1) / y.sum(1)
+        np.testing.assert_allclose(mean, 20 + fractions, atol=1e-6)  # no bias
+        if expect_linear_var:  # linear: f(1 - f), from none to a quarter channel^2
+            np.testing.assert_allclose(var, fractions * (1 - fractions), atol=1e-9)
+        else:  # gaussian: the same for every fraction
+            np.testing.assert_allclose(var, GAUSSIAN_SIGMA**2, rtol=1e-4)
+    np.testing.assert_allclose(y.sum(1), 1.0)
+
+
+def test_gaussian_resampling_edges_nan_shifts_and_expand():
+    from emunmix.signal.shifting import gaussian_shift_1d
+
+    x = np.full((4, 20), 7.0)
+    y = gaussian_shift_1d(x, [0.3, -1.7, 2.0, np.nan], crop=False)
+    np.testing.assert_allclose(y[np.isfinite(y)], 7.0)  # cut kernels renormalised
+    assert np.isnan(y).sum(axis=1).tolist() == [1, 2, 2, 0]
+    y = gaussian_shift_1d(x, [0.3, -1.7, 2.0, 0.0], crop=True)
+    assert y.shape == (4, 20 - 2 - 2) and np.isfinite(y).all()
+    y = gaussian_shift_1d(x, [0.3, -1.7, 2.0, 0.0], expand=True)
+    assert y.shape == (4, 20 + 2 + 2)

@@ -344,16 +344,17 @@ class SpikesMixin:
 
         A value is replaced by the median of the same channel in the
         neighbouring spectra (a 3 x 3 window over ``axes``, the centre
-        excluded) when it exceeds that median by more than
-        ``threshold_factor`` times its noise **and** stands above its own two
+        excluded) when it stands more than ``threshold_factor`` times its
+        noise above the neighbouring spectra **and** above its own two
         neighbouring channels on both sides. Two choices differ from
         HyperSpy's median variant, which compares ``|value - median|`` with
         the standard deviation of the whole channel: the noise here is the
-        Poisson-like noise of the median (scaled by a gain measured on the
-        data), so weak spikes on a low background are found; and the
-        neighbours' median is taken over channels ``j - 1 .. j + 1``
-        (their largest value), so a sharp peak that merely moves by a channel
-        from pixel to pixel (energy instability) is not mistaken for a spike.
+        Poisson-like noise (scaled by a gain measured on the data), so weak
+        spikes on a low background are found; and each neighbouring spectrum
+        counts with its largest value within +-4 channels, so a sharp white
+        line that sits a few channels away from pixel to pixel (energy
+        instability) is not mistaken for a spike. Only positive outliers are
+        spikes.
 
         Parameters
         ----------
@@ -424,6 +425,10 @@ def _units(signal) -> str:
     return "" if u in (None, "", "<undefined>") else f" {u}"
 
 
+# channels either side searched for the neighbours' matching value (remove_spikes)
+_REACH = 4
+
+
 def _median_replace(data, factor, nav_positions, size):
     """Local-median spike replacement, noise- and shift-aware (see ``remove_spikes``).
 
@@ -444,7 +449,12 @@ def _median_replace(data, factor, nav_positions, size):
     if not cand[0].size:
         return out
     if nav_positions:
-        ref = _neighbour_values(np.maximum(side, x), cand, nav_positions, size)
+        # each neighbour's largest value within +-reach channels: a peak that sits a
+        # few channels away in the neighbours (energy instability) is still matched
+        ch = cand[-1]
+        ref = np.max([_neighbour_values(x, cand[:-1] + (np.clip(ch + d, 0, n - 1),),
+                                        nav_positions, size)
+                      for d in range(-_REACH, _REACH + 1)], axis=0)
         plain = _neighbour_values(x, cand, nav_positions, size)
         med_ref, med = np.median(ref, axis=1), np.median(plain, axis=1)
     else:  # a lone spectrum: its own channels are the only neighbours
