@@ -113,6 +113,39 @@ class Edge:
         return out
 
 
+@dataclass(frozen=True)
+class Phase:
+    """A compound: its own power-law background plus its characteristic edges.
+
+    Parameters
+    ----------
+    name : str
+        Label, e.g. ``"NiO (Ni L2,3, O K)"``.
+    background : tuple of (float, float)
+        ``(amplitude, exponent)``: ``amplitude * (E / e_ref) ** -exponent`` counts per
+        channel per unit thickness.
+    edges : tuple of (Edge, float)
+        ``(edge, jump)`` pairs, the jump in counts per unit thickness.
+
+    Examples
+    --------
+    >>> p = Phase("bare", (100.0, 2.0), ())
+    >>> float(p(np.array([800.0]), e_ref=400.0)[0])
+    25.0
+    """
+
+    name: str
+    background: tuple
+    edges: tuple = ()
+
+    def __call__(self, energy, resolution=1.0, e_ref=400.0):
+        """Counts at ``energy`` (energy on the last axis, increasing) for unit thickness."""
+        out = power_law(energy, *self.background, e_ref)
+        for edge, jump in self.edges:
+            out += edge(energy, jump, resolution)
+        return out
+
+
 def add_pseudo_voigt(out, energy, lo, hi, centre, fwhm, height, eta=0.5):
     """``out += height * pseudo_voigt(energy, ...)``, the Gaussian part only where > 0."""
     x2 = energy - centre

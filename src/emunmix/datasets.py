@@ -21,24 +21,31 @@ Axes. Core loss: offset 400 eV, 1 eV/channel (400-1423 eV). Low loss: offset -20
 0.1 eV/channel (-20.0-82.3 eV), i.e. 1 eV of shift is 1 CL channel and 10 LL channels.
 Navigation axes ``y`` and ``x``: 1 nm/pixel.
 
-Components (``truth.spectra`` are counts per channel at map weight 1; maps peak at 1). The
-background is a component of its own (thickness-like map); edge spectra hold the edge only.
-Easy (``hard=False``, rank 4): power-law background ``6000 (E/400)^-2.5`` (thickness
-ramp, 3000-6000 counts/channel at 400 eV, 125-250 at 1423 eV), Ti L2,3 (456/462 eV, four
-crystal-field white lines), Mn L2,3 (640/651 eV), Ni L2,3 (855/872 eV); particles and
-blobs that overlap but are distinct; Ti white lines ~2300 counts over ~4300 of background.
-Hard (``hard=True``, rank 7, ten times fewer counts): background ``600 (E/400)^-2.5``
-(270-600 counts/channel at 400 eV, 11-25 at 1423 eV), O K (532 eV), Cr L2,3 (575/584),
-Mn L2,3 (640/651), Fe L2,3 (708/721), Co L2,3 (779/794), Ni L2,3 (855/872): each edge's
-continuum lies under the next edges, and the maps are broad and strongly overlapping.
+Components are *phases* (compounds), as in real samples: each spectrum is the phase's own
+power-law background ``A (E/400)^-r`` (r 2.5-3.5) plus its characteristic edges, each map is
+the phase's thickness (t/lambda) divided by its maximum, so maps peak at 1 and
+``truth.spectra`` are counts per channel at map weight 1 (the phase's peak thickness).
 Edges are erf steps (0.7 eV resolution) with ``(E/E_onset)^-3`` decay plus pseudo-Voigt
-white lines.
+white lines and near-edge peaks; each jump is 0.15-1.2 x the phase's own background at the
+onset, and the white lines reach 1.3-5 x that background.
+Easy (``hard=False``, rank 4): metal particles in a silica matrix, one edge per phase: SiO2
+matrix (O K, 533 eV), Ti (Ti L2,3, 456/462 eV, four crystal-field white lines), Mn (Mn
+L2,3, 640/651 eV), Ni (Ni L2,3, 855/872 eV). The particles displace the matrix (a ramp
+0.5-0.95 t/lambda): every phase is nearly pure somewhere, and they overlap at their rims;
+2500-6200 counts/channel at 400 eV, 80-250 at 1423 eV.
+Hard (``hard=True``, rank 7, about nine times fewer counts, 0.8-1.2 t/lambda): SiO2 matrix
+(O K), Cr2O3 (Cr L2,3 575/584 + O K), MnO (Mn L2,3 + O K), Fe (metallic Fe L2,3
+707.5/720.5), CoFe (Co L2,3 779/794 + the same metallic Fe L2,3, in a different
+proportion), NiO (Ni L2,3 + O K), Fe3O4 (oxide Fe L2,3 + O K). The five O K edges overlap
+within 530-560 eV with compound-specific fine structure, the Fe edges of three phases
+overlap, and the broad precipitates (25-57 % of the thickness at most) overlap each other
+and a matrix that is everywhere; 320-510 counts/channel at 400 eV, 10-28 at 1423 eV.
 
 Low loss (rank 3 before shifting): zero-loss peak (pseudo-Voigt, 0.7 eV FWHM), plasmon
 (Drude, 22 eV, 6 eV wide) and double plasmon (44 eV, 12 eV wide); spectra have unit sum,
-maps are counts ``I0 exp(-t) t^n / n!`` with ``t = t/lambda`` following the CL background
-map (0.5-0.8 easy, 0.76-1.2 hard) and ``I0 = 1e6`` (easy) or ``1e5`` (hard) electrons per
-pixel; the ZLP peaks at ~59000-79000 (easy) or ~3900-6200 (hard) counts.
+maps are counts ``I0 exp(-t) t^n / n!`` with ``t`` the total t/lambda, the sum of the phase
+thicknesses (0.5-0.95 easy, 0.8-1.2 hard), and ``I0 = 1e6`` (easy) or ``1e5`` (hard)
+electrons per pixel; the ZLP peaks at ~51000-79000 (easy) or ~3900-5900 (hard) counts.
 
 ``random_state`` (int, Generator or None = fixed default) drives the noise, shifts and
 spikes; the maps and spectra are fixed. Pass the same integer (or None) to CL3, CL4 and
@@ -52,7 +59,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from emunmix._synth import Edge, drude, gaussian_blob, power_law, pseudo_voigt, ramp, soft_disk
+from emunmix._synth import Edge, Phase, drude, gaussian_blob, pseudo_voigt, ramp, soft_disk
 
 __all__ = [
     "DATASET_NAMES", "GroundTruth", "SyntheticDataset", "make_dataset", "load_all",
@@ -71,23 +78,51 @@ SPIKE_PIXEL_FRACTION = 0.008
 _DEFAULT_SEEDS = {False: 20190731, True: 20160823}
 _STREAMS = {"shifts": 0, "noise_cl1": 1, "noise_cl3": 2, "spikes": 3, "noise_ll": 4}
 
-_EDGES = {
-    "Ti L2,3": Edge("Ti L2,3", ((456.0, 1.0), (461.8, 0.5)),
-                    ((456.8, 1.0, 1.2), (458.8, 1.8, 1.6), (462.3, 1.5, 1.0),
-                     (464.6, 2.2, 1.2))),
-    "O K": Edge("O K", ((532.0, 1.0),), ((531.5, 1.5, 1.0), (540.0, 6.0, 0.9),
-                                          (562.0, 12.0, 0.4))),
-    "Cr L2,3": Edge("Cr L2,3", ((575.0, 1.0), (584.0, 0.5)),
-                    ((576.0, 2.5, 2.2), (584.8, 3.0, 1.3))),
-    "Mn L2,3": Edge("Mn L2,3", ((640.0, 1.0), (651.0, 0.5)),
-                    ((640.6, 2.5, 3.5), (651.6, 3.0, 1.1))),
-    "Fe L2,3": Edge("Fe L2,3", ((708.0, 1.0), (721.0, 0.5)),
-                    ((708.6, 2.5, 3.0), (721.6, 3.0, 1.0))),
-    "Co L2,3": Edge("Co L2,3", ((779.0, 1.0), (794.0, 0.5)),
-                    ((779.6, 2.5, 2.8), (794.6, 3.0, 1.0))),
-    "Ni L2,3": Edge("Ni L2,3", ((855.0, 1.0), (872.0, 0.5)),
-                    ((855.6, 2.0, 3.0), (872.6, 2.5, 1.0))),
-}
+# Edges: (onset eV, relative jump) per sub-edge; white lines (centre eV, FWHM eV, height
+# per unit jump). O K and Fe L2,3 differ between compounds (near-edge fine structure).
+_EDGES = {e.name: e for e in (
+    Edge("Ti L2,3", ((456.0, 1.0), (461.8, 0.5)),
+         ((456.8, 1.0, 1.2), (458.8, 1.8, 1.6), (462.3, 1.5, 1.0), (464.6, 2.2, 1.2))),
+    Edge("O K (SiO2)", ((533.0, 1.0),),
+         ((538.0, 4.0, 1.3), (545.0, 6.0, 0.5), (560.0, 12.0, 0.5))),
+    Edge("O K (Cr2O3)", ((530.0, 1.0),),
+         ((530.8, 1.2, 1.1), (533.0, 1.5, 0.6), (541.0, 5.0, 0.9))),
+    Edge("O K (MnO)", ((531.0, 1.0),), ((532.0, 1.5, 0.8), (540.0, 5.0, 1.0), (548.0, 8.0, 0.5))),
+    Edge("O K (Fe3O4)", ((530.5, 1.0),),
+         ((531.0, 1.4, 1.0), (539.0, 4.0, 1.0), (543.0, 6.0, 0.6))),
+    Edge("O K (NiO)", ((531.5, 1.0),), ((532.2, 1.2, 1.4), (537.5, 3.0, 0.6), (541.5, 4.0, 0.8))),
+    Edge("Cr L2,3", ((575.0, 1.0), (584.0, 0.5)), ((576.0, 2.5, 2.2), (584.8, 3.0, 1.3))),
+    Edge("Mn L2,3", ((640.0, 1.0), (651.0, 0.5)), ((640.6, 2.5, 3.5), (651.6, 3.0, 1.1))),
+    Edge("Fe L2,3 (metal)", ((707.5, 1.0), (720.5, 0.5)), ((708.0, 3.0, 2.2), (721.0, 3.5, 0.9))),
+    Edge("Fe L2,3 (oxide)", ((708.0, 1.0), (721.0, 0.5)),
+         ((708.3, 1.6, 1.6), (709.8, 2.0, 3.0), (721.6, 2.5, 0.8), (723.2, 2.5, 0.8))),
+    Edge("Co L2,3", ((779.0, 1.0), (794.0, 0.5)), ((779.6, 2.5, 2.8), (794.6, 3.0, 1.0))),
+    Edge("Ni L2,3", ((855.0, 1.0), (872.0, 0.5)), ((855.6, 2.0, 3.0), (872.6, 2.5, 1.0))),
+)}
+
+
+def _phase(name, background, *edges):
+    return Phase(name, background, tuple((_EDGES[e], jump) for e, jump in edges))
+
+
+# Phases: background (counts/channel at 400 eV per unit t/lambda, exponent) and edge jumps
+# (counts per unit t/lambda). Easy: metal particles in a silica matrix, one edge each.
+_EASY_PHASES = (
+    _phase("SiO2 matrix (O K)", (6500.0, 3.5), ("O K (SiO2)", 1500.0)),
+    _phase("Ti (Ti L2,3)", (4000.0, 2.6), ("Ti L2,3", 2500.0)),
+    _phase("Mn (Mn L2,3)", (5500.0, 3.1), ("Mn L2,3", 1000.0)),
+    _phase("Ni (Ni L2,3)", (3500.0, 2.5), ("Ni L2,3", 600.0)),
+)
+# Hard: ~9 x fewer counts; five O K edges overlap, Fe and CoFe share the same Fe edge.
+_HARD_PHASES = (
+    _phase("SiO2 matrix (O K)", (390.0, 3.3), ("O K (SiO2)", 75.0)),
+    _phase("Cr2O3 (Cr L2,3, O K)", (420.0, 2.9), ("Cr L2,3", 63.0), ("O K (Cr2O3)", 42.0)),
+    _phase("MnO (Mn L2,3, O K)", (435.0, 3.1), ("Mn L2,3", 70.0), ("O K (MnO)", 28.0)),
+    _phase("Fe (Fe L2,3)", (455.0, 2.6), ("Fe L2,3 (metal)", 63.0)),
+    _phase("CoFe (Co L2,3, Fe L2,3)", (450.0, 2.7), ("Co L2,3", 42.0), ("Fe L2,3 (metal)", 32.0)),
+    _phase("NiO (Ni L2,3, O K)", (420.0, 2.8), ("Ni L2,3", 38.0), ("O K (NiO)", 32.0)),
+    _phase("Fe3O4 (Fe L2,3, O K)", (450.0, 2.8), ("Fe L2,3 (oxide)", 49.0), ("O K (Fe3O4)", 35.0)),
+)
 
 
 @dataclass
@@ -145,46 +180,83 @@ def _frozen(a):
 
 
 # ---------------------------------------------------------------- design (fixed, cached)
-def _easy_maps():
-    background = ramp(0.5, 1.0, angle=20.0) + 0.15 * gaussian_blob((48, 16), (14, 14))
-    return [
-        background / background.max(),
-        soft_disk((22, 22), 13.0, 3.0),
-        gaussian_blob((40, 42), (11, 11)),
-        gaussian_blob((30, 34), (24, 7), angle=-45.0),
-    ], ["Background", "Ti L2,3", "Mn L2,3", "Ni L2,3"], [900.0, 400.0, 180.0]
+def _fractions(fields, most):
+    """Volume fractions of the matrix and of the ``fields`` (peak-1 shapes): where the
+    fields add up to more than ``most`` they share it in proportion; the matrix fills the
+    rest of the thickness."""
+    g = np.stack(fields)
+    g *= np.minimum(1.0, most / np.maximum(g.sum(0), 1e-12))
+    return np.concatenate([np.clip(1.0 - g.sum(0, keepdims=True), 0.0, None), g])
 
 
-def _hard_maps():
-    background = ramp(0.45, 1.0, angle=60.0) + 0.2 * gaussian_blob((20, 44), (16, 16))
-    maps = [
-        background / background.max(),
-        0.35 + 0.65 * gaussian_blob((26, 30), (26, 18), angle=30.0),
-        gaussian_blob((24, 24), (16, 16)),
-        gaussian_blob((34, 36), (18, 14), angle=-30.0),
-        soft_disk((30, 28), 16.0, 6.0),
-        gaussian_blob((38, 26), (22, 12), angle=70.0),
-        gaussian_blob((28, 38), (15, 15)),
-    ]
-    names = ["Background", "O K", "Cr L2,3", "Mn L2,3", "Fe L2,3", "Co L2,3", "Ni L2,3"]
-    return maps, names, [30.0, 30.0, 30.0, 30.0, 25.0, 22.0]
+def _easy_thickness():
+    """Per-phase thickness t/lambda (4, 64, 64): particles displace the matrix."""
+    total = ramp(0.5, 0.95, angle=20.0) + 0.1 * gaussian_blob((48, 16), (14, 14))
+    return total * _fractions([
+        soft_disk((22, 22), 13.0, 3.0),                       # Ti particle
+        gaussian_blob((40, 42), (11, 11)),                    # Mn blob
+        gaussian_blob((30, 34), (24, 7), angle=-45.0),        # Ni band
+    ], most=1.0)
 
 
-def _cl_spectra(energy, names, jumps, hard):
-    """Component spectra (n, len(energy)) evaluated exactly at ``energy`` (any shape)."""
-    scale = 0.1 if hard else 1.0
-    out = [power_law(energy, 6000.0 * scale, 2.5, 400.0)]
-    out += [_EDGES[n](energy, jump, RESOLUTION) for n, jump in zip(names[1:], jumps)]
-    return out
+def _hard_thickness():
+    """Per-phase thickness t/lambda (7, 64, 64): broad, strongly overlapping precipitates
+    in a matrix that is never below 10 % of the thickness."""
+    total = ramp(0.8, 1.2, angle=60.0) + 0.15 * gaussian_blob((20, 44), (16, 16))
+    return total * _fractions([
+        0.7 * gaussian_blob((24, 24), (16, 16)),
+        0.7 * gaussian_blob((34, 36), (18, 14), angle=-30.0),
+        0.8 * soft_disk((30, 28), 16.0, 6.0),
+        0.7 * gaussian_blob((38, 26), (22, 12), angle=70.0),
+        0.7 * gaussian_blob((28, 38), (15, 15)),
+        0.6 * gaussian_blob((46, 46), (14, 20), angle=20.0),
+    ], most=0.9)
 
 
 @lru_cache(maxsize=2)
 def _cl_design(hard: bool):
-    maps, names, jumps = _hard_maps() if hard else _easy_maps()
-    maps = np.stack(maps).astype(np.float32)
-    spectra = np.stack(_cl_spectra(energy_axis(CL_AXIS), names, jumps, hard)).astype(np.float32)
+    """Maps (peak 1), spectra (counts at map weight 1), names, phases, peak thicknesses,
+    total thickness and the noiseless CL2 data."""
+    phases = _HARD_PHASES if hard else _EASY_PHASES
+    thickness = _hard_thickness() if hard else _easy_thickness()
+    peaks = thickness.reshape(len(phases), -1).max(axis=1)
+    maps = (thickness / peaks[:, None, None]).astype(np.float32)
+    energy = energy_axis(CL_AXIS)
+    spectra = np.stack([p(energy, RESOLUTION) * t for p, t in zip(phases, peaks)])
+    spectra = spectra.astype(np.float32)
     noiseless = np.einsum("kyx,kc->yxc", maps, spectra)
-    return _frozen(maps), _frozen(spectra), names, jumps, _frozen(noiseless)
+    names = [p.name for p in phases]
+    return (_frozen(maps), _frozen(spectra), names, phases, peaks, thickness.sum(axis=0),
+            _frozen(noiseless))
+
+
+def _cl_mixture(energy, weights, phases, block=256):
+    """``sum_k weights[k][:, None] * phases[k](energy)`` for ``energy`` (pixels, channels).
+
+    One power law per phase and each distinct edge once, ``block`` pixels at a time so that
+    the temporaries stay in cache.
+    """
+    edge_weights = {}
+    for w, phase in zip(weights, phases):
+        for edge, jump in phase.edges:
+            edge_weights[edge] = edge_weights.get(edge, 0.0) + jump * w
+    backgrounds = [(np.float32(-p.background[1]), (w * p.background[0]).astype(np.float32))
+                   for w, p in zip(weights, phases)]
+    edges = [(edge, w.astype(np.float32)) for edge, w in edge_weights.items()]
+    out = np.empty(energy.shape, np.float32)
+    for a in range(0, len(energy), block):
+        e = energy[a : a + block]
+        log_e = np.log(e / np.float32(400.0))
+        acc = out[a : a + block]
+        acc[:] = 0.0
+        for minus_r, w in backgrounds:
+            bg = np.multiply(log_e, minus_r)
+            np.exp(bg, out=bg)
+            bg *= w[a : a + block, None]
+            acc += bg
+        for edge, w in edges:
+            acc += edge(e, w[a : a + block, None], RESOLUTION)
+    return out
 
 
 def _ll_spectra(energy):
@@ -194,8 +266,7 @@ def _ll_spectra(energy):
 
 @lru_cache(maxsize=2)
 def _ll_design(hard: bool):
-    cl_maps = _cl_design(hard)[0]
-    thickness = (0.4 + 0.8 * cl_maps[0]) if hard else (0.2 + 0.6 * cl_maps[0])
+    thickness = _cl_design(hard)[5]  # total t/lambda: sum of the phase thicknesses
     i0 = 1e5 if hard else 1e6
     maps = np.stack([i0 * np.exp(-thickness) * thickness**n / [1, 1, 2][n] for n in range(3)])
     shapes = _ll_spectra(energy_axis(LL_AXIS))
@@ -232,12 +303,11 @@ def _shifts(seed: int, hard: bool) -> np.ndarray:
 
 @lru_cache(maxsize=2)
 def _shifted_cl(seed: int, hard: bool):
-    maps, _, names, jumps, _ = _cl_design(hard)
+    maps, _, _, phases, peaks, _, _ = _cl_design(hard)
     shifts = _shifts(seed, hard)
     e = (energy_axis(CL_AXIS)[None, :] - shifts.reshape(-1, 1)).astype(np.float32)
-    out = np.zeros(e.shape, np.float32)
-    for m, spec in zip(maps.reshape(len(maps), -1), _cl_spectra(e, names, jumps, hard)):
-        out += m[:, None] * spec
+    weights = maps.reshape(len(maps), -1).astype(np.float64) * peaks[:, None]
+    out = _cl_mixture(e, weights, phases)
     return _frozen(shifts), _frozen(out.reshape(*SHAPE, -1))
 
 
@@ -287,7 +357,7 @@ def make_dataset(name: str, hard: bool = False, random_state=None) -> SyntheticD
     name : {"CL1", "CL2", "CL3", "CL4", "LL3"}
         Dataset name, case-insensitive (see the module docstring).
     hard : bool
-        Seven components, ten times fewer counts, overlapping edges and maps.
+        Seven phases, about nine times fewer counts, overlapping edges and maps.
     random_state : int, numpy.random.Generator or None
         Seed for noise, shifts and spikes; None uses a fixed default (deterministic).
 
@@ -307,7 +377,7 @@ def make_dataset(name: str, hard: bool = False, random_state=None) -> SyntheticD
         raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join(DATASET_NAMES)}")
     hard = bool(hard)
     seed = _seed(random_state, hard)
-    maps, spectra, names, _, noiseless = _cl_design(hard)
+    maps, spectra, names, _, _, _, noiseless = _cl_design(hard)
     shifts = spike_mask = spike_free = None
     axis = CL_AXIS
     if key == "CL2":
@@ -353,7 +423,7 @@ def CL1(hard=False, random_state=None, return_truth=False):
     Parameters
     ----------
     hard : bool
-        The harder seven-component, low-count variant.
+        The harder seven-phase, low-count variant.
     random_state : int, numpy.random.Generator or None
         Seed for the random parts; None is a fixed default.
     return_truth : bool
