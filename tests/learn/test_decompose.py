@@ -286,3 +286,23 @@ def test_navigation_mask_in_navigation_shape(low_rank):
     nav[0, :5] = True
     out = decompose(X, output_dimension=2, navigation_mask=nav, navigation_shape=(20, 20))
     assert np.isnan(out.loadings[:5]).all() and not np.isnan(out.loadings[5:]).any()
+
+
+def test_standalone_pca_kernel(low_rank):
+    from emunmix.learn.pca import pca
+
+    X = low_rank.X.astype(np.float64)
+    r = pca(X, 3)
+    np.testing.assert_allclose(r.mean, X.mean(axis=0))
+    np.testing.assert_allclose(r.loadings @ r.factors.T + r.mean,
+                               decompose(X, "PCA", output_dimension=3).model(), atol=1e-8)
+    assert r.explained_variance[0] > r.explained_variance[2] > 0
+
+
+def test_lazy_nmf_is_out_of_core_and_equals_numpy(low_rank):
+    da = pytest.importorskip("dask.array")
+    X = low_rank.X.astype(np.float64)
+    lazy = da.from_array(X, chunks=(64, -1))
+    a = decompose(lazy, "NMF", output_dimension=3, normalize_poissonian_noise=True)
+    b = decompose(X, "NMF", output_dimension=3, normalize_poissonian_noise=True)
+    np.testing.assert_allclose(a.factors, b.factors, rtol=1e-5, atol=1e-8)

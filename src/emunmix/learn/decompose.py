@@ -32,6 +32,7 @@ from emunmix.learn.elbow import auto_output_dimension
 from emunmix.learn.matrix_view import MatrixView
 from emunmix.learn.nmf import scale_factors
 from emunmix.learn.poisson import PoissonWeights, weights_from_sums
+from emunmix.learn.reproject import reproject_channels, reproject_pixels
 from emunmix.learn.svd import svd, svd_flip_loadings
 from emunmix.learn.validation import (
     check_2d,
@@ -331,9 +332,9 @@ def decompose(
     L = _full_rows(loadings, rows, m_all)
     nonneg = name in NON_NEGATIVE
     if reproject in ("navigation", "both") and rows is not None:
-        _reproject_pixels(X, nav, cols, factors, weights, mean, centre, nonneg, L)
+        reproject_pixels(X, nav, cols, factors, weights, mean, centre, nonneg, L)
     if reproject in ("signal", "both") and cols is not None:
-        _reproject_channels(X, sig, rows, loadings, weights, mean, centre, nonneg, F)
+        reproject_channels(X, sig, rows, loadings, weights, mean, centre, nonneg, F)
     if sparse is not None and (rows is not None or cols is not None):
         sparse = _full_matrix(sparse, rows, cols, m_all, n_all)
     if not nonneg:
@@ -389,8 +390,10 @@ def decompose(
 
 # ---------------------------------------------------------------------- helpers
 def _to_data_units(out: KernelOutput, weights: PoissonWeights | None, dtype):
-    factors = np.array(out.factors, dtype=dtype)
-    loadings = np.array(out.loadings, dtype=dtype)
+    # kernels return fresh arrays: scale them in place (the loadings can be as large
+    # as the data)
+    factors = np.asarray(out.factors, dtype=dtype)
+    loadings = np.asarray(out.loadings, dtype=dtype)
     if weights is not None:
         np.multiply(factors, weights.root_bH[:, None], out=factors, casting="unsafe")
         np.multiply(loadings, weights.root_aG[:, None], out=loadings, casting="unsafe")
@@ -420,61 +423,3 @@ def _full_matrix(A, rows, cols, m, n):
     c = np.arange(n) if cols is None else cols
     out[np.ix_(r, c)] = A
     return out
-
-
-def _rows_of(X, index, cols=None):
-    """``X[index][:, cols]`` as float64 (numpy or dask)."""
-    sub = X[index]
-    if cols is not None:
-        sub = sub[:, cols]
-    if hasattr(sub, "compute"):
-        sub = sub.compute()
-    return np.asarray(sub, dtype=np.float64)
-
-
-def _solve(D, B, w, nonneg):
-    """Coefficients ``C`` (rows of D x k) minimising ``sum w_j (D_ij - C_i . B_j)^2``."""
-    B = np.asarray(B, dtype=np.float64)
-    if not np.isfinite(D).all():
-        raise ValueError(
-            "cannot reproject: the excluded data contain NaN/inf values; use reproject=None"
-        )
-    sw = np.sqrt(w) if w is not None else None
-    Bw = B * sw[:, None] if sw is not None else B
-    Dw = D * sw[None, :] if sw is not None else D
-    C = np.linalg.lstsq(Bw, Dw.T, rcond=None)[0].T
-    if nonneg:  # projected HALS sweeps from the clipped least-squares solution
-        C = np.maximum(C, 0)
-        G = Bw.T @ Bw
-        R = Dw @ Bw
-        for _ in range(200):
-            for j in range(C.shape[1]):
-                if G[j, j] > 0:
-                    C[:, j] = np.maximum(C[:, j] + (R[:, j] - C @ G[:, j]) / G[j, j], 0)
-    return C
-
-
-def _reproject_pixels(X, nav, cols, factors, weights, mean, centre, nonneg, L):
-    excl = np.flatnonzero(nav)
-    D = _rows_of(X, excl, cols)
-    if centre == "navigation":
-        D -= mean if cols is None else mean[cols]
-    elif centre == "signal":
-        pix_mean = D.mean(axis=1)
-        mean[excl] = pix_mean
-        D -= pix_mean[:, None]
-    w = None if weights is None else 1.0 / weights.root_bH**2
-    L[excl] = _solve(D, factors, w, nonneg)
-
-
-def _reproject_channels(X, sig, rows, loadings, weights, mean, centre, nonneg, F):
-    excl = np.flatnonzero(sig)
-    D = _rows_of(X, slice(None) if rows is None else rows, excl).T  # (excluded, m)
-    if centre == "navigation":
-        ch_mean = D.mean(axis=1)
-        mean[excl] = ch_mean
-        D -= ch_mean[:, None]
-    elif centre == "signal":
-        D -= (mean if rows is None else mean[rows])[None, :]
-    w = None if weights is None else 1.0 / weights.root_aG**2
-    F[excl] = _solve(D, loadings, w, nonneg)

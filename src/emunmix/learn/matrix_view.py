@@ -64,7 +64,7 @@ class MatrixView:
     >>> v = MatrixView(X, rows=np.array([0, 2]), col_mean=np.array([3.0, 4.0, 5.0]))
     >>> v.materialise()
     array([[-3., -3., -3.],
-           [ 3.,  3.,  3.]], dtype=float32)
+           [ 3.,  3.,  3.]])
     """
 
     X: object
@@ -219,17 +219,59 @@ class MatrixView:
         """``P' P`` (columns x columns), accumulated in float64 over row blocks."""
         n = self.shape[1]
         G = np.zeros((n, n))
+        if self.row_mean is None and self.col_mean is None:
+            # scale the columns once at the end: one pass less over every block
+            for _, _, b in self.without_col_scale().blocks(np.float64):
+                G += b.T @ b
+            if self.col_scale is not None:
+                G /= self.col_scale[:, None]
+                G /= self.col_scale[None, :]
+            return G
         for _, _, b in self.blocks(np.float64):
             G += b.T @ b
         return G
 
+    def without_col_scale(self) -> MatrixView:
+        return replace(self, col_scale=None)
+
     def dot(self, V, dtype=None) -> np.ndarray:
-        """``P @ V`` (rows x k), block by block, in the working dtype by default."""
+        """``P @ V`` (rows x k), block by block, in the working dtype by default.
+
+        The product is taken on the raw blocks (views of the data when no row or column
+        is excluded), with the scales folded into ``V`` and the output (and, in float64,
+        the means as rank-one corrections), so no transformed copy of a block is made.
+        """
         dtype = self.dtype if dtype is None else np.dtype(dtype)
-        V = np.asarray(V, dtype=dtype)
+        V = np.asarray(V, dtype=np.float64)
+        centred = self.row_mean is not None or self.col_mean is not None
+        if centred and dtype != np.float64:
+            # subtracting a large mean after a float32 product would cancel digits
+            out = np.empty((self.shape[0], V.shape[1]), dtype=dtype)
+            for start, stop, b in self.blocks(np.float64):
+                out[start:stop] = b @ V
+            return out
+        Vs = V / self.col_scale[:, None] if self.col_scale is not None else V
+        # (X - r 1' - 1 c') Vs = X Vs - r (1' Vs) - 1 (c' Vs)
+        col_corr = self.col_mean @ Vs if self.col_mean is not None else None
+        row_corr = Vs.sum(axis=0) if self.row_mean is not None else None
+        Vs = Vs.astype(dtype)
         out = np.empty((self.shape[0], V.shape[1]), dtype=dtype)
-        for start, stop, b in self.blocks(dtype):
-            np.matmul(b, V, out=out[start:stop])
+        for start, stop, raw in self.raw_blocks():
+            o = out[start:stop]
+            if raw.dtype == dtype:
+                np.matmul(raw, Vs, out=o)
+            else:
+                np.matmul(np.asarray(raw, dtype=dtype), Vs, out=o)
+            if col_corr is None and row_corr is None and self.row_scale is None:
+                continue
+            o64 = o.astype(np.float64)
+            if col_corr is not None:
+                o64 -= col_corr
+            if row_corr is not None:
+                o64 -= self.row_mean[start:stop, None] * row_corr
+            if self.row_scale is not None:
+                o64 /= self.row_scale[start:stop, None]
+            o[...] = o64
         return out
 
     def tdot(self, U) -> np.ndarray:

@@ -269,19 +269,28 @@ def _result(U, S, Vt, dtype, solver) -> SVDResult:
     return SVDResult(np.asarray(Vt).T.astype(dtype), loadings, S, solver)
 
 
-def svd_flip_loadings(factors, loadings):
+def svd_flip_loadings(factors, loadings, block_rows: int = 8192):
     """Flip component signs so each loading's largest-magnitude entry is positive.
 
-    Ignores NaN (masked) rows. Works in place and returns ``(factors, loadings)``.
+    Ignores NaN (masked) rows. Works in place, in row blocks (no full-size temporary),
+    and returns ``(factors, loadings)``.
     """
-    if loadings.shape[1] == 0:
+    m, k = loadings.shape
+    if k == 0 or m == 0:
         return factors, loadings
-    abs_l = np.abs(loadings)
-    if np.isnan(abs_l).any():
-        abs_l = np.nan_to_num(abs_l, nan=-1.0)
-    idx = np.argmax(abs_l, axis=0)
-    signs = np.sign(loadings[idx, np.arange(loadings.shape[1])])
-    signs[signs == 0] = 1
+    best = np.full(k, -1.0)
+    value = np.zeros(k)
+    for start in range(0, m, block_rows):
+        block = loadings[start : start + block_rows]
+        mag = np.abs(block)
+        if np.isnan(mag).any():
+            mag = np.nan_to_num(mag, nan=-1.0)
+        idx = np.argmax(mag, axis=0)
+        top = mag[idx, np.arange(k)]
+        better = top > best
+        best[better] = top[better]
+        value[better] = block[idx[better], np.arange(k)[better]]
+    signs = np.where(value < 0, -1.0, 1.0)
     loadings *= signs.astype(loadings.dtype)
     factors *= signs.astype(factors.dtype)
     return factors, loadings
