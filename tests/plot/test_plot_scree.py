@@ -45,11 +45,12 @@ def test_no_threshold_all_noise_and_n_significant_overrides():
 
 
 def test_vline_at_elbow_number_axis_and_custom_fmt():
-    assert elbow_index(RATIO) == 3  # the last of the four strong components
+    # HyperSpy's rule: the point farthest from the chord, here the first past the drop
+    assert elbow_index(RATIO) == 4
     ax = hs.plot.plot_scree(RATIO, vline=True, xaxis_type="number", log=False,
                             noise_fmt={"color": "green", "marker": "s"})
     (vline,) = [ln for ln in ax.lines if ln.get_label().startswith("_")]
-    assert vline.get_xdata()[0] == 4  # index 3 counted from 1
+    assert vline.get_xdata()[0] == 5  # index 4 counted from 1
     assert points(ax, "noise")[0].get_xdata()[0] == 1
     assert points(ax, "noise")[0].get_marker() == "s"
     assert ax.get_yscale() == "linear"

@@ -39,7 +39,7 @@ def _corner_index(ratio) -> int:
 
 
 def elbow_index(ratio) -> int:
-    """The scree curve's elbow: the index of the last significant component.
+    """The scree curve's elbow (HyperSpy's rule: the point farthest from the chord).
 
     HyperSpy's convention (number of significant components = elbow + 1). Uses
     the learning layer's ``estimate_elbow_position`` when it is there, so the
