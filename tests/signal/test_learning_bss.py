@@ -154,6 +154,15 @@ def test_bad_bss_arguments_leave_previous_results(decomposed, kwargs, match):
     assert lr.bss_algorithm == "sklearn_fastica"
 
 
+def test_non_converged_run_warns_and_says_what_to_try():
+    from emunmix.learn.ica import BSSConvergenceWarning
+
+    s = make_signal()
+    s.decomposition(True, output_dimension=3, print_info=False)
+    with pytest.warns(BSSConvergenceWarning, match="max_iter"):
+        s.blind_source_separation(3, max_iter=1, print_info=False, random_state=0)
+
+
 def test_reverse_bss_component(decomposed):
     s = decomposed
     s.blind_source_separation(3, print_info=False, random_state=0)

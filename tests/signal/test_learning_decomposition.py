@@ -205,9 +205,14 @@ def test_masks_of_the_wrong_shape(kw, shape):
 # -- bad input and failed calls --------------------------------------------------------
 def test_nan_data_error_counts_values_and_suggests_masks():
     s = make_signal()
-    s.data[0, 0, :3] = np.nan
+    s.data[0, 0, :2] = np.nan
+    s.data[1, 0, 0] = np.inf
     with pytest.raises(ValueError, match=r"3 NaN/inf.*mask"):
         s.decomposition(print_info=False)
+    # excluded by a mask, they do no harm
+    mask = np.zeros((6, 8), bool)
+    mask[0, 0] = mask[1, 0] = True
+    s.decomposition(navigation_mask=mask, print_info=False)
 
 
 def test_negative_values_with_poisson_or_nmf():
