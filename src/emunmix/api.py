@@ -1,5 +1,9 @@
 """The HyperSpy-style namespace: ``import emunmix.api as hs``.
 
+``hs.load``, ``hs.signals``, ``hs.plot``, ``hs.datasets`` and ``hs.stack``.
+``plot`` (matplotlib) and ``datasets`` (scipy) are imported on first use, so
+that ``import emunmix.api`` stays fast.
+
 >>> import emunmix.api as hs
 >>> s = hs.datasets.CL1()
 >>> s.decomposition(True)  # doctest: +SKIP
@@ -7,11 +11,26 @@
 
 from __future__ import annotations
 
-from . import datasets, plot
+import importlib
+
 from . import signal as signals
 from .io import load, stack_signals
 
 __all__ = ["load", "signals", "plot", "datasets", "stack"]
+
+_LAZY_MODULES = {"plot": "emunmix.plot", "datasets": "emunmix.datasets"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY_MODULES:
+        module = importlib.import_module(_LAZY_MODULES[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'emunmix.api' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
 
 
 def stack(signal_list):

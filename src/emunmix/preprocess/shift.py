@@ -19,8 +19,6 @@ the convention of HyperSpy's ``Signal1D.shift1D`` (there in calibrated units).
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
-import scipy.ndimage
 
 __all__ = [
     "shift_1d",
@@ -166,6 +164,7 @@ def shift_1d(
     >>> shift_1d(x, [0.5], fill_value=0.0)
     array([[0. , 0.5, 1.5, 2.5]])
     """
+    import scipy.ndimage
     if interpolation not in _INTERPOLATIONS:
         raise ValueError(
             f"interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}"
@@ -333,6 +332,7 @@ def estimate_shift_1d(
     >>> float(np.round(estimate_shift_1d(moved[None], reference=ref)[0], 3))
     -2.0
     """
+    import scipy.fft
     rows, nav_shape = _as_rows(data)
     n = rows.shape[1]
     sl = slice(start, stop)

@@ -51,8 +51,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import numpy as np
-import scipy.ndimage
-from scipy.special import betainc, gammainc, ndtri
 
 __all__ = [
     "find_spikes",
@@ -125,12 +123,14 @@ def _blas_single_thread():
 
 def _auto_sigma(n_tests: int) -> float:
     """One-sided Gaussian threshold with ``_FALSE_ALARMS`` expected exceedances."""
+    from scipy.special import ndtri
     p = _FALSE_ALARMS / max(int(n_tests), 1)
     return float(-ndtri(min(p, 0.5)))
 
 
 def _binomial_upper_z(x, n, p):
     """Equivalent Gaussian z of P(Binomial(n, p) >= x) (continuous in x and n)."""
+    from scipy.special import betainc, ndtri
     x = np.maximum(x, 1e-12)
     n = np.maximum(n, x)
     # P(X >= x) = I_p(x, n - x + 1), the regularised incomplete beta function
@@ -140,6 +140,7 @@ def _binomial_upper_z(x, n, p):
 
 def _poisson_upper_z(x, lam):
     """Equivalent Gaussian z of P(Poisson(lam) >= x), for x > lam (vectorised)."""
+    from scipy.special import gammainc, ndtri
     lam = np.maximum(lam, 1e-6)
     # P(X >= x) = P(x, lam), the regularised lower incomplete gamma (continuous in x)
     p = gammainc(np.maximum(x, 1e-12), lam)
@@ -518,6 +519,7 @@ def _robust_lowrank(X, T, Ts, n_components, max_components, n_rounds, random_sta
     Returns the model (a :class:`_LowRank`), the candidates and the final flags
     among them.
     """
+    import scipy.ndimage
     P, C = X.shape
     if P < 16 or C < 5:
         raise ValueError(
@@ -788,6 +790,7 @@ def find_spikes(
     >>> [tuple(map(int, ij)) for ij in np.argwhere(find_spikes(noisy))]
     [(7, 30)]
     """
+    import scipy.ndimage
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     rows, shape = _as_rows(data)
@@ -855,6 +858,7 @@ def _is_auto(threshold) -> bool:
 
 # -------------------------------------------------------------------------- removal
 def _dilate_channels(mask, width):
+    import scipy.ndimage
     if width <= 0:
         return mask
     return scipy.ndimage.binary_dilation(
