@@ -258,9 +258,9 @@ def nmf_accuracy_table(tmp):
                         "HyperSpy s": hs["time"]})
         rows.append({k_: row.get(k_, "n/a") for k_ in (
             "data", "k", "emunmix maps", "HyperSpy maps", "emunmix spectra",
-            "HyperSpy spectra", "emunmix s", "HyperSpy s")})
+            "HyperSpy spectra")})
     print_table(rows, list(rows[0]), title="NMF accuracy (Poisson-normalised; mean |corr| "
-                "after best matching)")
+                "after best matching; times are in the CL1 table)")
 
 
 def main(argv=None):
