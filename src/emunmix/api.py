@@ -16,7 +16,7 @@ import importlib
 from . import signal as signals
 from .io import load, stack_signals
 
-__all__ = ["load", "signals", "plot", "datasets", "stack"]
+__all__ = ["load", "signals", "plot", "datasets", "stack"]  # noqa: F822 (lazy, see __getattr__)
 
 _LAZY_MODULES = {"plot": "emunmix.plot", "datasets": "emunmix.datasets"}
 
