@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench hyperspy-venv clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: lint
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run_all.py
+
+# HyperSpy as a yardstick for the benchmarks, in its own venv (never a dependency)
+hyperspy-venv:
+	$(PYTHON) -m venv .venv-hyperspy
+	.venv-hyperspy/bin/python -m pip install --quiet "hyperspy==2.5.0" "exspy==0.3.2" "zarr<3" scikit-learn
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
