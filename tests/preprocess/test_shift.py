@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from emunmix.preprocess.shift import (
+    GAUSSIAN_SIGMA,
     crop_range_after_shift,
     estimate_shift_1d,
     expand_range_for_shift,
@@ -173,3 +174,40 @@ def test_expand_with_given_amounts_and_cubic():
     assert np.nanargmax(out[0]) == 20 - 30 + 35 and np.nanargmax(out[1]) == 100 + 40 + 35
     with pytest.raises(ValueError, match="non-negative"):
         shift_1d(d, 1.0, expand=(-1, 0))
+
+
+def test_gaussian_resampling_blurs_every_spectrum_alike():
+    x = np.zeros((5, 40))
+    x[:, 20] = 1.0
+    fractions = np.array([0.0, 0.25, 0.5, 0.75, 0.9])
+    for interpolation in ("gaussian", "linear"):
+        y = shift_1d(x, fractions, interpolation=interpolation, fill_value=0.0)
+        j = np.arange(40)
+        mean = (y * j).sum(1) / y.sum(1)
+        var = (y * (j - mean[:, None]) ** 2).sum(1) / y.sum(1)
+        np.testing.assert_allclose(mean, 20 + fractions, atol=1e-6)  # no bias
+        if interpolation == "linear":  # f(1 - f), from none to a quarter channel^2
+            np.testing.assert_allclose(var, fractions * (1 - fractions), atol=1e-9)
+        else:  # gaussian: the same for every fraction
+            np.testing.assert_allclose(var, GAUSSIAN_SIGMA**2, rtol=1e-4)
+        np.testing.assert_allclose(y.sum(1), 1.0)
+    y = shift_1d(x, fractions, interpolation="gaussian", fill_value=0.0, sigma=1.0)
+    mean = (y * j).sum(1) / y.sum(1)
+    np.testing.assert_allclose((y * (j - mean[:, None]) ** 2).sum(1) / y.sum(1), 1.0, rtol=1e-4)
+
+
+def test_gaussian_resampling_edges_nan_shifts_and_expand():
+    x = np.full((4, 20), 7.0)
+    y = shift_1d(x, [0.3, -1.7, 2.0, np.nan], interpolation="gaussian", crop=False)
+    np.testing.assert_allclose(y[np.isfinite(y)], 7.0)  # cut kernels renormalised
+    assert np.isnan(y).sum(axis=1).tolist() == [1, 2, 2, 0]
+    y = shift_1d(x, [0.3, -1.7, 2.0, 0.0], interpolation="gaussian", crop=True)
+    assert y.shape == (4, 20 - 2 - 2) and np.isfinite(y).all()
+    y = shift_1d(x, [0.3, -1.7, 2.0, 0.0], interpolation="gaussian", expand=True)
+    assert y.shape == (4, 20 + 2 + 2)
+    # float32 stays float32, and the valid channels are those of linear interpolation
+    x32 = np.random.default_rng(0).random((6, 30)).astype(np.float32)
+    s = [0.3, -1.7, 2.0, 0.0, 2.5, -0.25]
+    g = shift_1d(x32, s, interpolation="gaussian")
+    assert g.dtype == np.float32
+    np.testing.assert_array_equal(np.isnan(g), np.isnan(shift_1d(x32, s)))

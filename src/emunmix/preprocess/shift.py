@@ -21,13 +21,20 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "GAUSSIAN_SIGMA",
     "shift_1d",
     "crop_range_after_shift",
     "expand_range_for_shift",
     "estimate_shift_1d",
 ]
 
-_INTERPOLATIONS = ("linear", "cubic", "nearest")
+_INTERPOLATIONS = ("linear", "cubic", "nearest", "gaussian")
+# Width (channels) of the "gaussian" resampling kernel: the smallest for which the blur
+# no longer depends on the sub-channel part of the shift (its aliasing, exp(-2 pi^2
+# sigma^2) at one cycle per channel, is below 1e-3), so the shifts leave no component
+# of their own in a decomposition; FWHM 1.4 channels.
+GAUSSIAN_SIGMA = 0.6
+_GAUSSIAN_TAPS = np.arange(-2, 4)  # taps k-2 .. k+3 around position k + f, f in [0, 1)
 # Sampling positions this close to the end channels count as inside: shifts
 # computed from calibrated axes carry round-off of this order.
 _EDGE_TOL = 1e-9
@@ -123,6 +130,7 @@ def shift_1d(
     fill_value: float = np.nan,
     expand: bool | tuple[int, int] = False,
     crop: bool = False,
+    sigma: float = GAUSSIAN_SIGMA,
 ) -> np.ndarray:
     """Shift each spectrum along its last axis by a (sub-)channel amount.
 
@@ -135,9 +143,19 @@ def shift_1d(
         Positive shifts move features to higher channel indices:
         ``out[..., i] = data[..., i - shift]``. A NaN shift leaves that spectrum
         unchanged (this is how masked pixels pass through).
-    interpolation : {"linear", "cubic", "nearest"}
+    interpolation : {"linear", "cubic", "nearest", "gaussian"}
         Interpolation between channels. "cubic" is interpolating cubic B-spline
         (mirror boundary); a spectrum holding NaN becomes all NaN with it.
+        "gaussian" resamples with a Gaussian kernel of ``sigma`` channels:
+        output channel ``j`` is the Gaussian-weighted mean of the input channels
+        around position ``j - shift``. Linear interpolation blurs a spectrum by an
+        amount that depends on the sub-channel part of its shift (not at all for
+        whole channels, most for half ones); on spectra whose peaks are a channel
+        or two wide that varying blur is a component of its own in a
+        decomposition. With "gaussian" every spectrum gets the same blur (FWHM
+        1.4 channels for the default ``sigma``), and the shifts leave nothing
+        behind. Near the ends the kernel is cut and renormalised, so the valid
+        channels are those of linear interpolation.
     fill_value : float
         Value of channels that read outside the original data.
     expand : bool or (int, int)
@@ -150,6 +168,10 @@ def shift_1d(
     crop : bool
         Return only the channels valid for every spectrum
         (see :func:`crop_range_after_shift`). Ignored when ``expand`` is True.
+    sigma : float
+        "gaussian" only: the kernel's standard deviation in channels (the
+        weights on the taps have exactly this width and their centroid exactly
+        at the sampled position).
 
     Returns
     -------
@@ -163,8 +185,11 @@ def shift_1d(
     array([[nan,  0.,  1.,  2.]])
     >>> shift_1d(x, [0.5], fill_value=0.0)
     array([[0. , 0.5, 1.5, 2.5]])
+    >>> x = np.zeros((1, 16)); x[0, 8] = 1.0
+    >>> y = shift_1d(x, [2.0], interpolation="gaussian", fill_value=0.0)
+    >>> int(np.argmax(y)), round(float(y.sum()), 6)
+    (10, 1.0)
     """
-    import scipy.ndimage
     if interpolation not in _INTERPOLATIONS:
         raise ValueError(
             f"interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}"
@@ -200,6 +225,27 @@ def shift_1d(
 
     dtype = rows.dtype
     fill = np.asarray(fill_value, dtype=dtype)
+    if interpolation == "gaussian":
+        out = _gaussian_rows(rows, k, f, unshifted, m, fill, sigma)
+    else:
+        out = _interpolated_rows(rows, k, f, m, fill, interpolation)
+
+    if unshifted.any():
+        plain = np.full((int(unshifted.sum()), m), fill_value, dtype=dtype)
+        plain[:, before : before + n] = rows[unshifted]
+        out[unshifted] = plain
+    out = out.reshape(*nav_shape, m)
+    if crop and before == 0 and after == 0 and expand is False:
+        lo_c, hi_c = crop_range_after_shift(s[~unshifted], n)
+        out = out[..., lo_c:hi_c]
+    return out
+
+
+def _interpolated_rows(rows, k, f, m, fill, interpolation):
+    """Linear, cubic or nearest: output channel j of row i reads position j + k_i + f_i."""
+    import scipy.ndimage
+    n = rows.shape[1]
+    dtype = rows.dtype
     out = np.full((rows.shape[0], m), fill, dtype=dtype)
     if interpolation == "cubic":
         coeffs = scipy.ndimage.spline_filter1d(rows, order=3, axis=1, mode="mirror")
@@ -232,16 +278,73 @@ def shift_1d(
         if b + k0 == n:
             vals[:, -1] = np.where(fs[:, 0] == 0, lo[:, -1], fill)
         out[sel, a:b] = vals
-
-    if unshifted.any():
-        plain = np.full((int(unshifted.sum()), m), fill_value, dtype=dtype)
-        plain[:, before : before + n] = rows[unshifted]
-        out[unshifted] = plain
-    out = out.reshape(*nav_shape, m)
-    if crop and before == 0 and after == 0 and expand is False:
-        lo_c, hi_c = crop_range_after_shift(s[~unshifted], n)
-        out = out[..., lo_c:hi_c]
     return out
+
+
+def _gaussian_rows(rows, k, f, unshifted, m, fill, sigma):
+    """Gaussian resampling: output channel j of row i is the weighted mean of the taps
+    around position j + k_i + f_i (rows with ``unshifted`` are left to the caller)."""
+    n = rows.shape[1]
+    dtype = rows.dtype
+    w = _gaussian_weights(f, sigma).astype(dtype)
+    pad = int(max(-_GAUSSIAN_TAPS.min(), _GAUSSIAN_TAPS.max()))
+    # rows sorted by the integer part of their position: each group is a contiguous
+    # block, handled with plain slices (no per-pixel loop, no copy per group)
+    order = np.argsort(np.where(unshifted, np.iinfo(np.intp).max, k), kind="stable")
+    n_shifted = int((~unshifted).sum())
+    order = order[:n_shifted]
+    ks = k[order]
+    xp = np.pad(rows[order], ((0, 0), (pad, pad)))
+    ws = w[order]
+    inside = np.zeros(n + 2 * pad, dtype=dtype)
+    inside[pad:pad + n] = 1
+    sorted_out = np.full((n_shifted, m), fill, dtype=dtype)
+    bounds = np.flatnonzero(np.diff(ks)) + 1
+    for r0, r1 in zip(np.r_[0, bounds], np.r_[bounds, n_shifted]):
+        k0 = int(ks[r0])
+        a, b = max(0, -k0), min(m, n - k0)
+        if a >= b:
+            continue
+        wg = ws[r0:r1]
+        acc = np.zeros((r1 - r0, b - a), dtype=dtype)
+        for t, tap in enumerate(_GAUSSIAN_TAPS):
+            lo = a + k0 + tap + pad
+            acc += wg[:, t, None] * xp[r0:r1, lo:lo + b - a]
+        acc /= wg.sum(axis=1)[:, None]
+        # near the data's ends the kernel is cut: renormalise those few columns
+        first_full = -k0 - int(_GAUSSIAN_TAPS[0])  # taps all inside from here ...
+        last_full = n - 1 - k0 - int(_GAUSSIAN_TAPS[-1])  # ... to here
+        edge = [*range(a, min(b, first_full)), *range(max(a, last_full + 1), b)]
+        for j in edge:
+            cut = inside[j + k0 + _GAUSSIAN_TAPS + pad]
+            acc[:, j - a] *= wg.sum(axis=1) / (wg * cut[None]).sum(axis=1)
+        if b + k0 == n:  # the last position is inside only for whole-channel shifts
+            fs = f[order[r0:r1]]
+            acc[:, -1] = np.where(fs == 0, acc[:, -1], fill)
+        sorted_out[r0:r1, a:b] = acc
+    out = np.full((rows.shape[0], m), fill, dtype=dtype)
+    out[order] = sorted_out
+    return out
+
+
+def _gaussian_weights(f, sigma):
+    """Tap weights with centroid exactly ``f`` and variance exactly ``sigma**2``.
+
+    Sampling a Gaussian at the taps alone is off by up to 0.004 channel in the
+    centroid and 2 % in the variance for sigma = 0.6 (aliasing), both varying with
+    ``f``; a few fixed-point steps on the Gaussian's centre and width remove that.
+    """
+    taps = _GAUSSIAN_TAPS[None, :].astype(float)
+    f = np.asarray(f, dtype=float)[:, None]
+    centre, width = f.copy(), np.full_like(f, float(sigma))
+    for _ in range(6):
+        w = np.exp(-0.5 * ((taps - centre) / width) ** 2)
+        w /= w.sum(axis=1, keepdims=True)
+        mean = (w * taps).sum(axis=1, keepdims=True)
+        var = (w * (taps - mean) ** 2).sum(axis=1, keepdims=True)
+        centre += f - mean
+        width *= np.sqrt(sigma**2 / var)
+    return np.exp(-0.5 * ((taps - centre) / width) ** 2)
 
 
 def _as_rows(data) -> tuple[np.ndarray, tuple[int, ...]]:

@@ -23,20 +23,13 @@ from ..preprocess.shift import (
     shift_1d,
 )
 
-# HyperSpy's interpolation names -> the kernel's three kinds, plus our "gaussian"
+# HyperSpy's interpolation names -> the kernel's kinds ("gaussian" is ours)
 _INTERPOLATION_ALIASES = {
     "linear": "linear", "slinear": "linear", 1: "linear",
     "cubic": "cubic", 3: "cubic",
     "nearest": "nearest", "zero": "nearest", 0: "nearest",
     "gaussian": "gaussian",
 }
-# Width (channels) of the "gaussian" resampling kernel: the smallest for which the blur
-# no longer depends on the sub-channel part of the shift (its aliasing, exp(-2 pi^2
-# sigma^2) at one cycle per channel, is below 1e-3), so the shifts leave no component
-# of their own in a decomposition; FWHM 1.4 channels.
-GAUSSIAN_SIGMA = 0.6
-_GAUSSIAN_TAPS = np.arange(-2, 4)  # taps k-2 .. k+3 around position k + f, f in [0, 1)
-_EDGE_TOL = 1e-9
 
 
 @dataclass
@@ -153,130 +146,8 @@ def pending_shift(signal, shifts, interpolation_method="linear", crop=True, expa
 
 
 def _shift(data, channels, kind, fill_value, expand=False, crop=False):
-    """``shift_1d`` for the kernel's interpolations, :func:`gaussian_shift_1d` for ours."""
-    if kind == "gaussian":
-        return gaussian_shift_1d(data, channels, fill_value=fill_value, expand=expand,
-                                 crop=crop)
     return shift_1d(data, channels, interpolation=kind, fill_value=fill_value, expand=expand,
                     crop=crop)
-
-
-def gaussian_shift_1d(data, shifts, sigma: float = GAUSSIAN_SIGMA, fill_value=np.nan,
-                      expand=False, crop=False) -> np.ndarray:
-    """Shift spectra by resampling with a Gaussian kernel (same blur whatever the shift).
-
-    Output channel ``j`` is the Gaussian-weighted mean (``sigma`` channels) of the
-    input channels around position ``j - shift``. Linear interpolation blurs a
-    spectrum by an amount that depends on the sub-channel part of its shift (not
-    at all for whole channels, most for half ones); on spectra whose peaks are a
-    channel or two wide that varying blur is a component of its own in a
-    decomposition. Here every spectrum gets the same blur (FWHM 1.4 channels
-    for the default ``sigma``), and the shifts leave nothing behind.
-
-    Parameters and conventions are those of
-    :func:`emunmix.preprocess.shift.shift_1d` (positive shifts move features to
-    higher channels; NaN shifts leave a spectrum as it is; ``expand`` True or
-    ``(before, after)``; ``crop``). Near the ends the kernel is cut and
-    renormalised, so the valid channels are those of linear interpolation.
-
-    Examples
-    --------
-    >>> x = np.zeros((1, 16)); x[0, 8] = 1.0
-    >>> y = gaussian_shift_1d(x, [2.0], fill_value=0.0)
-    >>> int(np.argmax(y)), round(float(y.sum()), 6)
-    (10, 1.0)
-    """
-    data = np.asarray(data)
-    if not np.issubdtype(data.dtype, np.floating):
-        data = data.astype(float)
-    nav_shape, n = data.shape[:-1], data.shape[-1]
-    try:
-        s = np.broadcast_to(np.asarray(shifts, dtype=float), nav_shape).reshape(-1)
-    except ValueError:
-        raise ValueError(f"shifts of shape {np.shape(shifts)} do not match the navigation "
-                         f"shape {nav_shape}") from None
-    rows = data.reshape(-1, n)
-    if isinstance(expand, tuple):
-        before, after = (int(v) for v in expand)
-    elif expand:
-        before, after = expand_range_for_shift(s)
-    else:
-        before = after = 0
-    m = n + before + after
-    unshifted = ~np.isfinite(s)
-    s0 = np.where(unshifted, 0.0, s)
-    pos0 = -before - s0  # output j samples input position j + pos0 = j + k + f
-    k = np.floor(pos0 + _EDGE_TOL)
-    f = np.clip(pos0 - k, 0.0, None)
-    f[f < _EDGE_TOL] = 0.0
-    k = k.astype(np.intp)
-    dtype = rows.dtype
-    w = _gaussian_weights(f, sigma).astype(dtype)
-    pad = int(max(-_GAUSSIAN_TAPS.min(), _GAUSSIAN_TAPS.max()))
-    # rows sorted by the integer part of their position: each group is a contiguous
-    # block, handled with plain slices (no per-pixel loop, no copy per group)
-    order = np.argsort(np.where(unshifted, np.iinfo(np.intp).max, k), kind="stable")
-    n_shifted = int((~unshifted).sum())
-    order = order[:n_shifted]
-    ks = k[order]
-    xp = np.pad(rows[order], ((0, 0), (pad, pad)))
-    ws = w[order]
-    inside = np.zeros(n + 2 * pad, dtype=dtype)
-    inside[pad:pad + n] = 1
-    sorted_out = np.full((n_shifted, m), fill_value, dtype=dtype)
-    bounds = np.flatnonzero(np.diff(ks)) + 1
-    for r0, r1 in zip(np.r_[0, bounds], np.r_[bounds, n_shifted]):
-        k0 = int(ks[r0])
-        a, b = max(0, -k0), min(m, n - k0)
-        if a >= b:
-            continue
-        wg = ws[r0:r1]
-        acc = np.zeros((r1 - r0, b - a), dtype=dtype)
-        for t, tap in enumerate(_GAUSSIAN_TAPS):
-            lo = a + k0 + tap + pad
-            acc += wg[:, t, None] * xp[r0:r1, lo:lo + b - a]
-        acc /= wg.sum(axis=1)[:, None]
-        # near the data's ends the kernel is cut: renormalise those few columns
-        first_full = -k0 - int(_GAUSSIAN_TAPS[0])  # taps all inside from here ...
-        last_full = n - 1 - k0 - int(_GAUSSIAN_TAPS[-1])  # ... to here
-        edge = [*range(a, min(b, first_full)), *range(max(a, last_full + 1), b)]
-        for j in edge:
-            cut = inside[j + k0 + _GAUSSIAN_TAPS + pad]
-            acc[:, j - a] *= wg.sum(axis=1) / (wg * cut[None]).sum(axis=1)
-        if b + k0 == n:  # the last position is inside only for whole-channel shifts
-            fs = f[order[r0:r1]]
-            acc[:, -1] = np.where(fs == 0, acc[:, -1], fill_value)
-        sorted_out[r0:r1, a:b] = acc
-    out = np.full((rows.shape[0], m), fill_value, dtype=dtype)
-    out[order] = sorted_out
-    if unshifted.any():
-        out[unshifted] = fill_value
-        out[unshifted, before:before + n] = rows[unshifted]
-    out = out.reshape(*nav_shape, m)
-    if crop and not expand:
-        lo_c, hi_c = crop_range_after_shift(s[~unshifted], n)
-        out = out[..., lo_c:hi_c]
-    return out
-
-
-def _gaussian_weights(f, sigma):
-    """Tap weights with centroid exactly ``f`` and variance exactly ``sigma**2``.
-
-    Sampling a Gaussian at the taps alone is off by up to 0.004 channel in the
-    centroid and 2 % in the variance for sigma = 0.6 (aliasing), both varying with
-    ``f``; a few fixed-point steps on the Gaussian's centre and width remove that.
-    """
-    taps = _GAUSSIAN_TAPS[None, :].astype(float)
-    f = np.asarray(f, dtype=float)[:, None]
-    centre, width = f.copy(), np.full_like(f, float(sigma))
-    for _ in range(6):
-        w = np.exp(-0.5 * ((taps - centre) / width) ** 2)
-        w /= w.sum(axis=1, keepdims=True)
-        mean = (w * taps).sum(axis=1, keepdims=True)
-        var = (w * (taps - mean) ** 2).sum(axis=1, keepdims=True)
-        centre += f - mean
-        width *= np.sqrt(sigma**2 / var)
-    return np.exp(-0.5 * ((taps - centre) / width) ** 2)
 
 
 def _lazy_shift(data, channels, kind, fill_value, crop, expand):
