@@ -193,3 +193,20 @@ def test_small_spikes_in_well_modelled_data():
     spikes[rows, cols] = True
     found = find_spikes(data)
     assert (found & spikes).sum() >= 90 and not (found & ~spikes).any()
+
+
+@pytest.mark.parametrize("n_components", [None, 2, 5])
+def test_spike_model_follows_the_truth_and_ignores_known_spikes(n_components):
+    data, truth, spikes = small_image(seed=3)
+    for mask in (None, spikes):
+        model = spike_model(data, mask=mask, n_components=n_components)
+        assert model.shape == data.shape and (model >= 0).all()
+        # within the noise of the truth, also at the spikes (replaced, not fitted)
+        z = (model - truth) / np.sqrt(truth)
+        assert np.sqrt(np.mean(z**2)) < 0.5
+        assert np.abs(z[spikes]).max() < 4
+    # a spike a thousand times the noise cannot pull a component towards itself
+    big = data.copy()
+    big[5, 40] += 1e5
+    assert abs(spike_model(big, n_components=2)[5, 40] - truth[5, 40]) < 4 * np.sqrt(
+        truth[5, 40])
