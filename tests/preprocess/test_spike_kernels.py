@@ -210,3 +210,10 @@ def test_spike_model_follows_the_truth_and_ignores_known_spikes(n_components):
     big[5, 40] += 1e5
     assert abs(spike_model(big, n_components=2)[5, 40] - truth[5, 40]) < 4 * np.sqrt(
         truth[5, 40])
+
+
+@pytest.mark.parametrize("value", [0.0, 7.0])
+def test_flat_data_have_no_spikes_and_a_finite_model(value):
+    x = np.full((40, 30), value)
+    found, model = find_spikes(x, return_model=True)
+    assert not found.any() and np.isfinite(model).all()

@@ -353,6 +353,8 @@ def _orthonormal(Y):
     """
     Y = np.asarray(Y, dtype=np.float64)
     w, W = np.linalg.eigh(Y.T @ Y)
+    if w.size == 0 or not w[-1] > 0:  # no data in these directions (e.g. all zeros)
+        return Y[:, :0]
     keep = w > w[-1] * 1e-13
     return Y @ (W[:, keep] / np.sqrt(w[keep]))
 
