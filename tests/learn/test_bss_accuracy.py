@@ -12,6 +12,7 @@ CL1, diff_order=1                           0.99998  0.99991
 CL2, diff_order=2                           1.0000   1.0000
 hard CL1 (7), diff_order=1                  0.981    0.875
 hard CL1 (7), diff_order=2, smooth=4        0.991    0.862
+hard CL1 (7), diff_order=2, smooth=1, cube  0.995    0.925
 ==========================================  =======  =======
 
 ``ground=True`` assumes edge-only components (zero below each onset); on phase
@@ -99,3 +100,10 @@ def test_reproducible_on_real_data():
     b = _scores("CL1", diff_order=1)[2]
     np.testing.assert_array_equal(a.bss_factors, b.bss_factors)
     np.testing.assert_array_equal(a.bss_loadings, b.bss_loadings)
+
+
+def test_hard_cl1_smoothed_second_derivative_cube_floor():
+    # The most stable setting measured on hard CL1 (maps 0.919-0.924 over four noise
+    # seeds, against 0.875-0.922 for the default); also the start of NMF(init="bss").
+    cs, cm, _ = _scores("CL1", hard=True, diff_order=2, smooth=1, fun="cube")
+    assert cs.mean() >= 0.99 and cm.mean() >= 0.915, (cs, cm)
