@@ -186,13 +186,13 @@ print('{{"shape": %s}}' % list(data.shape))
 """
 
 # Time without tracemalloc (tracing numpy's large allocations slows both libraries
-# unevenly), peak as the rise of the process's maximum resident set over the
-# imports: data plus everything the decomposition allocates.
+# unevenly), peak as the process's maximum resident set minus its resident set
+# after the imports (both KiB): data plus everything the decomposition allocates.
 EM_LARGE = r"""
 import json, resource, time
 import numpy as np
 from emunmix.signal import Signal1D
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = [int(ln.split()[1]) for ln in open("/proc/self/status") if ln.startswith("VmRSS")][0]
 data = np.load({path!r})
 s = Signal1D(data)
 t0 = time.perf_counter()
@@ -208,7 +208,7 @@ import numpy as np
 warnings.simplefilter("ignore")
 logging.disable(logging.WARNING)
 import hyperspy.api as hs
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = [int(ln.split()[1]) for ln in open("/proc/self/status") if ln.startswith("VmRSS")][0]
 data = np.load({path!r})
 s = hs.signals.Signal1D(data)
 t0 = time.perf_counter()
