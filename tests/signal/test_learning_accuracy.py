@@ -98,3 +98,21 @@ def test_bss_cl2_second_derivative(cl2_poisson):
     lr = s.learning_results
     maps, spectra = _scores(lr.bss_factors, lr.bss_loadings, truth)
     assert maps >= 0.9999 and spectra >= 0.9999, (maps, spectra)
+
+
+def test_bss_cl3_after_zero_loss_alignment():
+    # issue 4: CL3 (energy instability) aligned with LL3, then BSS (d2) >= 0.998
+    from emunmix.datasets import CL3, LL3
+
+    s3, truth = CL3(return_truth=True)
+    ll3 = LL3()
+    ll3.align_zero_loss_peak(also_align=[s3], print_stats=False)
+    s3.decomposition(True, print_info=False)
+    s3.blind_source_separation(4, diff_order=2, random_state=0, print_info=False)
+    lr = s3.learning_results
+    # alignment crops and recalibrates: compare on the aligned signal's energy axis
+    energy = s3.axes_manager.signal_axes[0].axis
+    spectra = np.array([np.interp(energy, truth.energy_axis, sp) for sp in truth.spectra])
+    _, cm = match_components(lr.bss_loadings.T, truth.maps.reshape(4, -1))
+    _, cs = match_components(lr.bss_factors.T, spectra)
+    assert cm.mean() >= 0.998 and cs.mean() >= 0.998, (cm, cs)
