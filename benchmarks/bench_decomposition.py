@@ -13,7 +13,7 @@ Tables:
    memory of the call (tracemalloc), and accuracy (RMS of the 4-component model
    against the noiseless data; mean |correlation| of maps/spectra for NMF).
 2. 256 x 256 x 1024 float32 Poisson SVD (256 MiB): time and peak memory of a fresh
-   process (rise of the maximum resident set over the imports, data included, as a
+   process (maximum resident set minus that after the imports, data included, as a
    multiple of the data size); timed without tracemalloc.
 3. NMF accuracy on CL1 and hard CL1 (7 components): mean |correlation| after best
    matching, maps and spectra.
@@ -236,7 +236,7 @@ def large_table(tmp):
                                             "emunmix peak MiB", "HyperSpy peak MiB",
                                             "emunmix peak/data", "HyperSpy peak/data")}]
     print_table(rows, list(rows[0]), title="256x256x1024 float32 (256 MiB) Poisson SVD, fresh "
-                "processes (peak: rise of max RSS over the imports, data included)")
+                "processes (peak: max RSS minus RSS after imports, data included)")
     path.unlink()
 
 
