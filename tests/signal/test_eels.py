@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _state import assert_unchanged, state
 
 import emunmix.api as hs
 from emunmix.signal import BaseSignal, EELSSpectrum
@@ -22,16 +23,6 @@ def cl3():
 def noiseless_copy(signal, truth):
     """The same signal holding the noiseless truth (to measure what a shift did)."""
     return signal._new_like(np.array(truth.noiseless), cls=EELSSpectrum)
-
-
-def state(s):
-    return s.data.copy(), [a.get_axis_dictionary() for a in s.axes_manager._array_axes]
-
-
-def assert_unchanged(s, before):
-    data, axes = before
-    np.testing.assert_array_equal(s.data, data)
-    assert [a.get_axis_dictionary() for a in s.axes_manager._array_axes] == axes
 
 
 def gram(x):

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _state import assert_unchanged, state
 
 from emunmix.signal import BaseSignal, EELSSpectrum, Signal1D
 
@@ -23,16 +24,6 @@ def peak_position(s):
     ax = s.axes_manager.signal_axes[0]
     d = np.nan_to_num(s.data)
     return ax.offset + ax.scale * np.argmax(d, axis=-1)
-
-
-def state(s):
-    return s.data.copy(), [a.get_axis_dictionary() for a in s.axes_manager._array_axes]
-
-
-def assert_unchanged(s, before):
-    data, axes = before
-    np.testing.assert_array_equal(s.data, data)
-    assert [a.get_axis_dictionary() for a in s.axes_manager._array_axes] == axes
 
 
 # -- shift1D ----------------------------------------------------------------------
