@@ -236,3 +236,12 @@ def test_signal_wrappers():
     s2, truth = datasets.CL2(hard=True, return_truth=True)
     assert s2.metadata.General.title == "CL2 (hard)"
     assert truth.maps.shape == (7, 64, 64)
+
+
+def test_spectra_on_resamples_the_truth_on_another_axis():
+    truth = make_dataset("CL1").truth
+    same = truth.spectra_on(truth.energy_axis)
+    np.testing.assert_allclose(same, truth.spectra)
+    half = truth.spectra_on(truth.energy_axis[10:20] + 0.5)
+    np.testing.assert_allclose(half, 0.5 * (truth.spectra[:, 10:20] + truth.spectra[:, 11:21]),
+                               rtol=1e-6)

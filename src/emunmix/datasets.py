@@ -157,6 +157,16 @@ class GroundTruth:
     spike_free: np.ndarray | None
     energy_axis: np.ndarray
 
+    def spectra_on(self, energy) -> np.ndarray:
+        """The true spectra resampled on ``energy`` (eV), e.g. an aligned, cropped axis.
+
+        Returns
+        -------
+        ndarray, shape (n_components, len(energy))
+        """
+        energy = np.asarray(energy, dtype=float)
+        return np.array([np.interp(energy, self.energy_axis, sp) for sp in self.spectra])
+
 
 @dataclass
 class SyntheticDataset:

@@ -31,8 +31,7 @@ def _correlations(signal, truth, which: str) -> tuple[float, float]:
     loadings = lr.bss_loadings if which == "bss" else lr.loadings
     k = truth.spectra.shape[0]
     # alignment crops and recalibrates the energy axis: compare on the signal's own axis
-    energy = signal.axes_manager.signal_axes[0].axis
-    spectra = np.array([np.interp(energy, truth.energy_axis, sp) for sp in truth.spectra])
+    spectra = truth.spectra_on(signal.axes_manager.signal_axes[0].axis)
     _, c_spec = match_components(factors[:, :k].T, spectra)
     _, c_map = match_components(loadings[:, :k].T, truth.maps.reshape(k, -1))
     return float(np.mean(c_map)), float(np.mean(c_spec))
