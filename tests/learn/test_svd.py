@@ -128,3 +128,29 @@ def test_flip_makes_largest_loading_positive():
     svd_flip_loadings(F, L)
     np.testing.assert_array_equal(L[:2], [[-1.0, 5.0], [3.0, -2.0]])
     np.testing.assert_array_equal(F, [[-1.0, -1.0], [-2.0, -2.0]])  # same flips
+
+
+def test_n_eager_defers_vectors_but_not_singular_values(rng):
+    X = rng.normal(size=(300, 40)) @ np.diag(np.linspace(5, 1, 40))
+    full = svd(X)
+    part = svd(X, n_eager=6)
+    np.testing.assert_allclose(part.singular_values, full.singular_values, rtol=1e-10)
+    assert part.factors.shape == (40, 6) and part.loadings.shape == (300, 6)
+    f1, l1 = part.pending(10)  # components 6..9
+    f2, l2 = part.pending()  # components 6..39
+    assert f1.shape == (40, 4) and f2.shape == (40, 34) and l2.shape == (300, 34)
+    F = np.hstack([part.factors, f2])
+    L = np.hstack([part.loadings, l2])
+    np.testing.assert_allclose(F.T @ F, np.eye(40), atol=1e-9)
+    np.testing.assert_allclose(L @ F.T, X, atol=1e-9)  # all components rebuild X
+    np.testing.assert_allclose(np.abs(f1), np.abs(f2[:, :4]), atol=1e-9)
+    with pytest.raises(ValueError, match="stop must be between 6 and 40"):
+        part.pending(41)
+
+
+def test_n_eager_is_ignored_when_nothing_is_deferred(rng):
+    X = rng.normal(size=(100, 20))
+    assert svd(X, n_eager=20).pending is None
+    assert svd(X, 5, n_eager=8).pending is None  # asks for 5: all 5 computed
+    wide = svd(X.T, n_eager=3)  # wide data: the other Gram matrix, no deferral
+    assert wide.pending is None and wide.factors.shape == (100, 20)

@@ -13,6 +13,7 @@ algorithm is writing its kernel module and registering an adapter here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,9 @@ class KernelOutput:
         A mean the algorithm removed itself (estimators with ``mean_``), data units.
     info : dict
         Solver details (iterations, convergence, solver used...).
+    pending : callable or None
+        SVD/PCA with ``n_eager``: ``pending(stop)`` gives the factors and loadings of
+        the components not computed yet (see :class:`~emunmix.learn.svd.SVDResult`).
     """
 
     factors: np.ndarray
@@ -53,6 +57,7 @@ class KernelOutput:
     sparse: np.ndarray | None = None
     mean: np.ndarray | None = None
     info: dict = field(default_factory=dict)
+    pending: Callable | None = None
 
 
 def _check_kwargs(name, kwargs):
@@ -67,13 +72,14 @@ def svd_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
     """Singular value decomposition (:func:`emunmix.learn.svd.svd`)."""
     from emunmix.learn.svd import svd
 
-    extra = {key: kwargs.pop(key) for key in ("n_oversamples", "n_iter") if key in kwargs}
+    extra = {key: kwargs.pop(key) for key in ("n_oversamples", "n_iter", "n_eager")
+             if key in kwargs}
     _check_kwargs("SVD", kwargs)
     r = svd(view, k, svd_solver=svd_solver, auto_transpose=auto_transpose,
             random_state=random_state, **extra)
     ev = r.singular_values**2 / view.shape[0]
-    return KernelOutput(r.factors, r.loadings, ev, info={"svd_solver": r.solver,
-                                                         "singular_values": r.singular_values})
+    return KernelOutput(r.factors, r.loadings, ev, pending=r.pending,
+                        info={"svd_solver": r.solver, "singular_values": r.singular_values})
 
 
 @DECOMPOSITION.register("PCA", "sklearn_pca")
@@ -86,12 +92,13 @@ def pca_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
     from emunmix.learn.svd import svd
 
     kwargs.pop("whiten", None)  # accepted for HyperSpy compatibility, not applied
+    n_eager = kwargs.pop("n_eager", None)
     _check_kwargs("PCA", kwargs)
     r = svd(view, k, svd_solver=svd_solver, auto_transpose=auto_transpose,
-            random_state=random_state)
+            random_state=random_state, n_eager=n_eager)
     ev = r.singular_values**2 / max(view.shape[0] - 1, 1)
-    return KernelOutput(r.factors, r.loadings, ev, info={"svd_solver": r.solver,
-                                                         "singular_values": r.singular_values})
+    return KernelOutput(r.factors, r.loadings, ev, pending=r.pending,
+                        info={"svd_solver": r.solver, "singular_values": r.singular_values})
 
 
 @DECOMPOSITION.register("NMF", "nmf")

@@ -29,9 +29,16 @@ from emunmix.learn.algorithms import (
     is_estimator,
 )
 from emunmix.learn.elbow import auto_output_dimension
+from emunmix.learn.finish import (
+    DeferredComponents,
+    full_matrix,
+    full_rows,
+    full_vector,
+    to_data_units,
+)
 from emunmix.learn.matrix_view import MatrixView
 from emunmix.learn.nmf import scale_factors
-from emunmix.learn.poisson import PoissonWeights, weights_from_sums
+from emunmix.learn.poisson import weights_from_sums
 from emunmix.learn.reproject import reproject_channels, reproject_pixels
 from emunmix.learn.svd import svd, svd_flip_loadings
 from emunmix.learn.validation import (
@@ -79,6 +86,9 @@ class DecompositionOutput:
     info : dict
         Solver details: iterations, convergence, the SVD solver used, and for
         ``output_dimension="auto"`` the full scree (``"auto_explained_variance_ratio"``).
+    pending : DeferredComponents or None
+        With ``eager_components``: computes the components after the first
+        ``factors.shape[1]`` (:meth:`complete` appends them).
     """
 
     factors: np.ndarray
@@ -97,15 +107,26 @@ class DecompositionOutput:
     signal_mask: np.ndarray | None = None
     sparse: np.ndarray | None = None
     info: dict = field(default_factory=dict)
+    pending: DeferredComponents | None = None
+
+    def complete(self) -> None:
+        """Compute the deferred components (if any) and append them."""
+        if self.pending is not None:
+            F, L = self.pending()
+            self.factors = np.concatenate([self.factors, F], axis=1)
+            self.loadings = np.concatenate([self.loadings, L], axis=1)
+            self.pending = None
 
     def model(self, components=None) -> np.ndarray:
         """``loadings @ factors.T (+ mean)`` for all, the first n, or listed components."""
         if components is None:
-            idx = np.arange(self.factors.shape[1])
+            idx = np.arange(self.output_dimension)
         elif isinstance(components, numbers.Integral):
             idx = np.arange(int(components))
         else:
             idx = np.asarray(components, dtype=int)
+        if idx.size and idx.max() >= self.factors.shape[1]:
+            self.complete()
         out = self.loadings[:, idx] @ self.factors[:, idx].T
         if self.mean is not None:
             out = out + (self.mean[None, :] if self.centre == "navigation" else self.mean[:, None])
@@ -127,6 +148,7 @@ def decompose(
     random_state=None,
     auto_transpose: bool = True,
     navigation_shape=None,
+    eager_components: int | None = None,
     **kwargs,
 ) -> DecompositionOutput:
     """Decompose a (pixels, channels) matrix: ``X ~ loadings @ factors.T``.
@@ -165,6 +187,11 @@ def decompose(
     auto_transpose : bool, default True
     navigation_shape : tuple, optional
         Unflattened navigation shape, accepted for ``navigation_mask``.
+    eager_components : int, optional
+        SVD/PCA of all components (``output_dimension=None``) by the Gram solver:
+        compute every singular value but the factors and loadings of only the first
+        ``eager_components``; ``out.pending`` computes the others when needed (and
+        refuses if the data changed meanwhile). No effect otherwise.
     **kwargs
         Passed to the algorithm.
 
@@ -276,7 +303,7 @@ def decompose(
     k = k_req
     if k_req == "auto":
         full = svd(view, None, svd_solver="gram" if min(m, n) <= 4096 else "auto",
-                   auto_transpose=auto_transpose, random_state=random_state)
+                   auto_transpose=auto_transpose, random_state=random_state, n_eager=0)
         S = full.singular_values
         ratio = S**2 / np.sum(S**2) if np.sum(S**2) > 0 else np.zeros_like(S)
         k, auto_method = auto_output_dimension(
@@ -284,10 +311,15 @@ def decompose(
         )
         k = int(min(max(k, 1), min(m, n)))
         info["auto_explained_variance_ratio"] = ratio
+        if full.pending is not None:
+            full.factors, full.loadings = full.pending(k)
 
     # ---------------------------------------------------------------- run
     common = dict(svd_solver=svd_solver, auto_transpose=auto_transpose,
                   random_state=random_state)
+    if (eager_components is not None and output_dimension is None and kernel is not None
+            and name in ("SVD", "PCA") and (reproject is None or (rows is None and cols is None))):
+        common["n_eager"] = int(eager_components)
     if kernel is None:
         out = estimator_kernel(algorithm, view, k, **kwargs)
     elif k_req == "auto" and name in ("SVD", "PCA") and not kwargs:
@@ -300,7 +332,7 @@ def decompose(
     else:
         out = kernel(view, k, **common, **kwargs)
     info.update(out.info)
-    factors, loadings = _to_data_units(out, weights, view.dtype)
+    factors, loadings = to_data_units(out.factors, out.loadings, weights, view.dtype)
     kernel_mean = out.mean
     if kernel_mean is not None and weights is not None:
         warnings.warn(
@@ -322,23 +354,27 @@ def decompose(
     # ---------------------------------------------------------------- masks
     mean = None
     if centre == "navigation":
-        mean = _full(col_mean, cols, n_all)
+        mean = full_vector(col_mean, cols, n_all)
     elif centre == "signal":
-        mean = _full(row_mean, rows, m_all)
+        mean = full_vector(row_mean, rows, m_all)
     elif kernel_mean is not None:
         centre = "navigation"
-        mean = _full(kernel_mean, cols, n_all)
-    F = _full_rows(factors, cols, n_all)
-    L = _full_rows(loadings, rows, m_all)
+        mean = full_vector(kernel_mean, cols, n_all)
+    F = full_rows(factors, cols, n_all)
+    L = full_rows(loadings, rows, m_all)
     nonneg = name in NON_NEGATIVE
     if reproject in ("navigation", "both") and rows is not None:
         reproject_pixels(X, nav, cols, factors, weights, mean, centre, nonneg, L)
     if reproject in ("signal", "both") and cols is not None:
         reproject_channels(X, sig, rows, loadings, weights, mean, centre, nonneg, F)
     if sparse is not None and (rows is not None or cols is not None):
-        sparse = _full_matrix(sparse, rows, cols, m_all, n_all)
+        sparse = full_matrix(sparse, rows, cols, m_all, n_all)
     if not nonneg:
         svd_flip_loadings(F, L)
+    pending = None
+    if out.pending is not None:
+        pending = DeferredComponents(out.pending, raw, stats, weights, view.dtype,
+                                     (m_all, n_all), len(out.explained_variance) - F.shape[1])
 
     ev = out.explained_variance
     ratio = None
@@ -377,7 +413,7 @@ def decompose(
         centre=centre,
         algorithm=name,
         parameters=params,
-        output_dimension=int(F.shape[1]),
+        output_dimension=int(F.shape[1]) + (0 if pending is None else pending.n_remaining),
         auto_dimension_method=auto_method,
         number_significant_components=nsc,
         poissonian_noise_normalized=bool(normalize_poissonian_noise),
@@ -385,41 +421,5 @@ def decompose(
         signal_mask=sig,
         sparse=sparse,
         info=info,
+        pending=pending,
     )
-
-
-# ---------------------------------------------------------------------- helpers
-def _to_data_units(out: KernelOutput, weights: PoissonWeights | None, dtype):
-    # kernels return fresh arrays: scale them in place (the loadings can be as large
-    # as the data)
-    factors = np.asarray(out.factors, dtype=dtype)
-    loadings = np.asarray(out.loadings, dtype=dtype)
-    if weights is not None:
-        np.multiply(factors, weights.root_bH[:, None], out=factors, casting="unsafe")
-        np.multiply(loadings, weights.root_aG[:, None], out=loadings, casting="unsafe")
-    return factors, loadings
-
-
-def _full(values, index, size):
-    """A length-``size`` float vector with ``values`` at ``index`` and NaN elsewhere."""
-    if index is None:
-        return np.asarray(values, dtype=np.float64)
-    out = np.full(size, np.nan)
-    out[index] = values
-    return out
-
-
-def _full_rows(A, index, size):
-    if index is None:
-        return A
-    out = np.full((size, A.shape[1]), np.nan, dtype=A.dtype)
-    out[index] = A
-    return out
-
-
-def _full_matrix(A, rows, cols, m, n):
-    out = np.full((m, n), np.nan, dtype=A.dtype)
-    r = np.arange(m) if rows is None else rows
-    c = np.arange(n) if cols is None else cols
-    out[np.ix_(r, c)] = A
-    return out

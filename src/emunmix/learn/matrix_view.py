@@ -235,19 +235,26 @@ class MatrixView:
     def without_col_scale(self) -> MatrixView:
         return replace(self, col_scale=None)
 
-    def dot(self, V, dtype=None) -> np.ndarray:
+    def dot(self, V, dtype=None, out=None) -> np.ndarray:
         """``P @ V`` (rows x k), block by block, in the working dtype by default.
 
         The product is taken on the raw blocks (views of the data when no row or column
         is excluded), with the scales folded into ``V`` and the output (and, in float64,
         the means as rank-one corrections), so no transformed copy of a block is made.
+        ``out`` (shape (rows, k), any strides) receives the result instead of a new
+        array; its dtype sets the working dtype.
         """
         dtype = self.dtype if dtype is None else np.dtype(dtype)
         V = np.asarray(V, dtype=np.float64)
+        shape = (self.shape[0], V.shape[1])
+        if out is not None:
+            if out.shape != shape:
+                raise ValueError(f"out has shape {out.shape}, the product has shape {shape}")
+            dtype = out.dtype
         centred = self.row_mean is not None or self.col_mean is not None
         if centred and dtype != np.float64:
             # subtracting a large mean after a float32 product would cancel digits
-            out = np.empty((self.shape[0], V.shape[1]), dtype=dtype)
+            out = np.empty(shape, dtype=dtype) if out is None else out
             for start, stop, b in self.blocks(np.float64):
                 out[start:stop] = b @ V
             return out
@@ -256,7 +263,7 @@ class MatrixView:
         col_corr = self.col_mean @ Vs if self.col_mean is not None else None
         row_corr = Vs.sum(axis=0) if self.row_mean is not None else None
         Vs = Vs.astype(dtype)
-        out = np.empty((self.shape[0], V.shape[1]), dtype=dtype)
+        out = np.empty(shape, dtype=dtype) if out is None else out
         for start, stop, raw in self.raw_blocks():
             o = out[start:stop]
             if raw.dtype == dtype:

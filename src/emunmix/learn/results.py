@@ -2,6 +2,11 @@
 
 Attribute names are HyperSpy's. Arrays are stored unfolded: ``factors`` (channels x k),
 ``loadings`` (pixels x k), like HyperSpy; ``original_shape`` keeps the data shape.
+After an SVD of all components, ``factors`` and ``loadings`` may hold only the first
+components at first (see ``decompose(eager_components=...)``): reading either attribute
+computes the others, while :meth:`LearningResults.first_components` and
+:attr:`LearningResults.n_components` never do.
+
 ``save``/``load`` use ``np.savez`` (written to a temporary file and renamed, so a crash
 never leaves half a file); ``to_dict``/``from_dict`` give a flat dictionary of arrays,
 numbers, strings and booleans for embedding in .hspy/.zspy files.
@@ -51,6 +56,12 @@ class LearningResults:
     on_loadings : bool or None
     decomposition_parameters, bss_parameters : dict
         The other arguments of the calls (for the record and for reruns).
+
+    Notes
+    -----
+    Until its deferred components are computed, the object keeps a reference to the
+    decomposed data (not a copy); changing those data in place and then reading
+    ``factors`` raises :class:`~emunmix.learn.finish.StaleDataError`.
     """
 
     factors: np.ndarray | None = None
@@ -89,7 +100,7 @@ class LearningResults:
             params["auto_dimension_method"] = output.auto_dimension_method
         ratio = output.explained_variance_ratio
         nsc = getattr(output, "number_significant_components", None)
-        return cls(
+        results = cls(
             factors=output.factors,
             loadings=output.loadings,
             explained_variance=output.explained_variance,
@@ -105,6 +116,78 @@ class LearningResults:
             original_shape=None if original_shape is None else tuple(original_shape),
             decomposition_parameters=params,
         )
+        results.__dict__["_pending"] = getattr(output, "pending", None)
+        return results
+
+    # ------------------------------------------------------------ deferred components
+    @property
+    def n_components(self) -> int | None:
+        """Number of decomposition components (deferred ones included); None if none."""
+        F = self.__dict__.get("_factors")
+        if F is None:
+            return None
+        pending = self.__dict__.get("_pending")
+        return F.shape[1] + (0 if pending is None else pending.n_remaining)
+
+    def first_components(self, n: int):
+        """``(factors[:, :n], loadings[:, :n])``, computing deferred components only
+        when ``n`` reaches them."""
+        F = self.__dict__.get("_factors")
+        if F is None or n > F.shape[1]:
+            self.complete_components()
+            F = self.__dict__.get("_factors")
+        L = self.__dict__.get("_loadings")
+        return F[:, :n], (None if L is None else L[:, :n])
+
+    def reverse_components(self, ids) -> None:
+        """Flip the signs of the factors and loadings of components ``ids`` (in place
+        of the attributes; deferred components are computed only if ``ids`` reach them)."""
+        ids = np.asarray(ids, dtype=int).ravel()
+        if ids.size == 0:
+            return
+        F, L = self.first_components(int(ids.max()) + 1)
+        sign = np.ones(self.__dict__["_factors"].shape[1])
+        sign[ids] = -1
+        self.__dict__["_factors"] = self.__dict__["_factors"] * sign.astype(F.dtype)
+        if self.__dict__.get("_loadings") is not None:
+            self.__dict__["_loadings"] = self.__dict__["_loadings"] * sign.astype(L.dtype)
+
+    def complete_components(self) -> None:
+        """Compute the deferred decomposition components now (no-op without any)."""
+        pending = self.__dict__.get("_pending")
+        if pending is None:
+            return
+        F0, L0 = self.__dict__["_factors"], self.__dict__["_loadings"]
+        k0 = F0.shape[1]
+        # the loadings can be as large as the data: let the computation write straight
+        # into the final array instead of concatenating a second copy
+        L = np.empty((L0.shape[0], k0 + pending.n_remaining), dtype=L0.dtype)
+        L[:, :k0] = L0
+        F, L_rest = pending(loadings_out=L[:, k0:])
+        if not np.shares_memory(L_rest, L):
+            L[:, k0:] = L_rest
+        self.__dict__["_factors"] = np.concatenate([F0, F], axis=1)
+        self.__dict__["_loadings"] = L
+        self.__dict__["_pending"] = None
+
+    def __deepcopy__(self, memo):
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            # the deferred computation is immutable: copies share it
+            new.__dict__[key] = value if key == "_pending" else _copy.deepcopy(value, memo)
+        return new
+
+    def __copy__(self):
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def __getstate__(self):
+        self.complete_components()  # a pickle must not depend on the live data
+        state = dict(self.__dict__)
+        state.pop("_pending", None)
+        return state
 
     # ------------------------------------------------------------ text
     def summary(self) -> str:
@@ -141,7 +224,7 @@ class LearningResults:
         return text
 
     def __repr__(self) -> str:
-        k = None if self.factors is None else self.factors.shape[1]
+        k = self.n_components
         return (
             f"<LearningResults: decomposition={self.decomposition_algorithm}, components={k}, "
             f"bss={self.bss_algorithm}>"
@@ -158,14 +241,14 @@ class LearningResults:
         The explained variance ratios keep their values (they stay fractions of the
         total over the components originally computed).
         """
-        if self.factors is None:
+        k = self.n_components
+        if k is None:
             raise ValueError("there are no decomposition results to crop")
-        k = self.factors.shape[1]
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= k:
             raise ValueError(f"n must be an integer between 1 and {k}, got {n!r}")
-        self.factors = self.factors[:, :n]
-        if self.loadings is not None:
-            self.loadings = self.loadings[:, :n]
+        F, L = self.first_components(n)
+        self.__dict__["_pending"] = None
+        self.factors, self.loadings = F, L
         if self.explained_variance is not None:
             self.explained_variance = self.explained_variance[:n]
         if self.explained_variance_ratio is not None:
@@ -275,3 +358,25 @@ def _unplain(value):
     if isinstance(value, np.generic):
         value = value.item()
     return value
+
+
+def _completing(name: str) -> property:
+    """A property for ``name`` that computes deferred components before reading."""
+    key = "_" + name
+
+    def get(self):
+        if self.__dict__.get("_pending") is not None:
+            self.complete_components()
+        return self.__dict__.get(key)
+
+    def set(self, value):
+        if self.__dict__.get("_pending") is not None:
+            self.complete_components()  # a replacement must not be extended later
+        self.__dict__[key] = value
+
+    return property(get, set, doc=f"Decomposition {name} (deferred components computed on read).")
+
+
+# Fields of the dataclass (constructor, fields(), to_dict) backed by properties.
+LearningResults.factors = _completing("factors")
+LearningResults.loadings = _completing("loadings")

@@ -21,13 +21,15 @@ All solvers return ``factors = V`` (n x k, orthonormal columns), ``loadings = U 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import scipy.linalg
 
+from emunmix.learn.gram_eigen import GramEigen
 from emunmix.learn.matrix_view import MatrixView
+from emunmix.learn.threads import single_blas_thread
 from emunmix.learn.validation import check_2d, check_random_state
 
 #: Largest ``min(m, n)`` for which "auto" uses the Gram solver (a 4096^2 float64 Gram
@@ -51,12 +53,18 @@ class SVDResult:
         In decreasing order.
     solver : str
         The solver that ran ("gram", "full", "randomized", "arpack").
+    pending : callable or None
+        Set when ``svd(..., n_eager=...)`` computed fewer vectors than singular values:
+        ``pending(stop)`` returns ``(factors, loadings)`` of components
+        ``factors.shape[1] .. stop-1`` (``stop`` defaults to all); ``pending(stop, out)``
+        writes the loadings into ``out`` (see :meth:`MatrixView.dot`).
     """
 
     factors: np.ndarray
     loadings: np.ndarray
     singular_values: np.ndarray
     solver: str
+    pending: Callable | None = None
 
 
 def choose_svd_solver(shape, k=None, svd_solver: str = "auto") -> str:
@@ -90,6 +98,7 @@ def svd(
     random_state=None,
     n_oversamples: int = 10,
     n_iter="auto",
+    n_eager: int | None = None,
 ) -> SVDResult:
     """Truncated SVD of a (pixels, channels) matrix.
 
@@ -110,6 +119,11 @@ def svd(
         Passed to :func:`sklearn.utils.extmath.randomized_svd` (for dask data
         ``n_iter`` is the number of power iterations of ``dask.array.linalg.svd_compressed``,
         2 when "auto").
+    n_eager : int, optional
+        With the Gram solver on tall data, compute all ``k`` singular values but only
+        the first ``n_eager`` singular vectors; the others come from
+        ``result.pending`` when needed (see :class:`~emunmix.learn.gram_eigen.GramEigen`).
+        Ignored by the other solvers.
 
     Returns
     -------
@@ -131,7 +145,7 @@ def svd(
         raise ValueError(f"output_dimension must be between 1 and {min(m, n)}, got {k}")
     solver = choose_svd_solver((m, n), output_dimension, svd_solver)
     if solver == "gram":
-        return _svd_gram(view, k, auto_transpose)
+        return _svd_gram(view, k, auto_transpose, n_eager)
     if solver == "randomized":
         return _svd_randomized(view, k, random_state, n_oversamples, n_iter)
     if solver == "arpack":
@@ -140,48 +154,26 @@ def svd(
 
 
 # ----------------------------------------------------------------- solvers
-@lru_cache(maxsize=1)
-def _blas_controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def single_blas_thread():
-    """Context manager: one BLAS/LAPACK thread.
-
-    For small dense problems (eigendecomposition of a Gram matrix, the thin products
-    of NMF) threads buy little and, on a busy machine, spinning BLAS threads can make a
-    0.1 s call take seconds.
-    """
-    return _blas_controller().limit(limits=1, user_api="blas")
-
-
-def _top_eigh(G: np.ndarray, k: int):
-    """Largest ``k`` eigenpairs of the symmetric ``G``, decreasing; eigenvalues >= 0."""
-    with single_blas_thread():
-        return _top_eigh_impl(G, k)
-
-
-def _top_eigh_impl(G: np.ndarray, k: int):
-    n = G.shape[0]
-    if k >= n:
-        w, V = scipy.linalg.eigh(G, driver="evd", check_finite=False, overwrite_a=True)
-    else:
-        w, V = scipy.linalg.eigh(
-            G, subset_by_index=(n - k, n - 1), check_finite=False, overwrite_a=True
-        )
-    w = np.clip(w[::-1], 0.0, None)
-    return np.sqrt(w), np.ascontiguousarray(V[:, ::-1])
-
-
-def _svd_gram(view: MatrixView, k: int, auto_transpose: bool) -> SVDResult:
+def _svd_gram(view: MatrixView, k: int, auto_transpose: bool, n_eager=None) -> SVDResult:
     m, n = view.shape
     dtype = view.dtype
     if n <= m or not auto_transpose:
-        S, V = _top_eigh(view.gram(), k)
-        loadings = view.dot(V)
-        return SVDResult(V.astype(dtype), loadings, S, "gram")
+        eig = GramEigen(view.gram())
+        S = np.sqrt(eig.eigenvalues[:k])
+        n_now = k if n_eager is None else max(0, min(k, int(n_eager)))
+
+        def columns(start, stop, out=None):
+            V = eig.vectors(start, stop)
+            return V.astype(dtype), view.dot(V, out=out)
+
+        factors, loadings = columns(0, n_now)
+        pending = None
+        if n_now < k:
+            def pending(stop=k, out=None):
+                if not n_now <= stop <= k:
+                    raise ValueError(f"stop must be between {n_now} and {k}, got {stop}")
+                return columns(n_now, stop, out)
+        return SVDResult(factors, loadings, S, "gram", pending)
     # wide data: diagonalise P P' (m x m) and recover V = P' U / S
     P = view.materialise()
     G = np.zeros((m, m))
@@ -189,7 +181,8 @@ def _svd_gram(view: MatrixView, k: int, auto_transpose: bool) -> SVDResult:
     for start in range(0, n, step):
         b = P[:, start : start + step].astype(np.float64)
         G += b @ b.T
-    S, U = _top_eigh(G, k)
+    eig = GramEigen(G)
+    S, U = np.sqrt(eig.eigenvalues[:k]), eig.vectors(0, k)
     V = P.T.astype(np.float64) @ U if P.dtype != np.float64 else P.T @ U
     norms = np.linalg.norm(V, axis=0)
     V /= np.where(norms > 0, norms, 1.0)

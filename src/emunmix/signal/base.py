@@ -233,6 +233,18 @@ class BaseSignal(LearningMixin):
                              f"to {result.shape}")
         return self._new_like(result)
 
+    def _settle_learning_results(self) -> None:
+        """Compute deferred decomposition components before the data change in place
+        (they are computed from the data, which are about to stop matching)."""
+        from emunmix.learn.finish import StaleDataError
+
+        lr = getattr(self, "learning_results", None)
+        if lr is not None and hasattr(lr, "complete_components"):
+            try:
+                lr.complete_components()
+            except StaleDataError:
+                pass  # already stale: reading the components will say so
+
     def _inplace(self, other, op, opname: str) -> BaseSignal:
         o = self._operand(other, opname)
         if self._lazy:  # dask arrays are immutable: rebind to the new graph
@@ -245,6 +257,7 @@ class BaseSignal(LearningMixin):
                 f"{result_dtype}; use s.change_dtype({str(result_dtype)!r}) first or the "
                 "non-in-place operator"
             )
+        self._settle_learning_results()
         # numpy's in-place operator writes into the array itself, as HyperSpy does: no
         # temporary of the data's size, and shallow copies (s.copy()) see the change
         op(self.data, o)

@@ -110,12 +110,12 @@ class BSSMethods:
         from emunmix.learn.bss import separate
 
         lr = self.learning_results
-        if lr is None or getattr(lr, "factors", None) is None:
+        if lr is None or getattr(lr, "n_components", None) is None:
             raise ValueError(
                 "blind source separation unmixes decomposition components: run "
                 "s.decomposition() first"
             )
-        k_available = lr.factors.shape[1]
+        k_available = lr.n_components
         if number_of_components is None and comp_list is None:
             if lr.output_dimension is None or isinstance(lr.output_dimension, str):
                 nsig = getattr(lr, "number_significant_components", None)
@@ -139,7 +139,16 @@ class BSSMethods:
 
         nav_shape = navigation_array_shape(self) or (1,)
         sig_shape = signal_array_shape(self) or (1,)
-        F, L = lr.factors, lr.loadings
+        # deferred components are computed only if the selection reaches them (and
+        # for selections that separate() must check against all components)
+        needed = k_available if number_of_components is None else int(number_of_components)
+        if comp_list is not None:
+            idx = np.ravel(np.asarray(comp_list))
+            ok = idx.dtype.kind in "iu" and idx.size and 0 <= idx.min() < k_available \
+                and idx.max() < k_available
+            needed = int(idx.max()) + 1 if ok else k_available
+        needed = min(max(needed, 1), k_available)
+        F, L = lr.first_components(needed)
         estimate_on = None
         if factors is not None:
             if on_loadings:

@@ -26,6 +26,13 @@ from .learning_common import (
     sign_vector,
 )
 
+#: With ``output_dimension=None`` (all components), :meth:`decomposition` computes every
+#: singular value but the factors and loadings of only this many components; the others
+#: are computed the first time anything reads them (``learning_results.factors``,
+#: ``get_decomposition_model()``, saving...). The scree plot, the first components and
+#: models, BSS and NMF never need them.
+EAGER_COMPONENTS = 32
+
 
 class DecompositionMethods:
     """``decomposition`` and the methods reading its results (HyperSpy names)."""
@@ -141,6 +148,7 @@ class DecompositionMethods:
             svd_solver=svd_solver,
             random_state=random_state,
             auto_transpose=auto_transpose,
+            eager_components=EAGER_COMPONENTS,
             **kwargs,
         )
         # Everything computed: store (nothing can fail from here on).
@@ -261,17 +269,17 @@ class DecompositionMethods:
             removed by a centred decomposition is added back.
         """
         lr = self._require_decomposition()
-        ids = component_ids(components, lr.factors.shape[1], "components")
-        a = model_matrix(lr.loadings, lr.factors, ids, getattr(lr, "mean", None),
-                         getattr(lr, "centre", None))
+        ids = component_ids(components, lr.n_components, "components")
+        F, L = lr.first_components(max(ids) + 1 if ids else 0)
+        a = model_matrix(L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None))
         return model_signal(self, a, "decomposition", len(ids))
 
     # -- plots ----------------------------------------------------------------
     def _default_comp_ids(self, comp_ids, lr, kind):
         if comp_ids is None and kind == "decomposition" and lr.output_dimension is None \
-                and lr.factors.shape[1] > 30:
+                and lr.n_components > 30:
             raise ValueError(
-                f"the decomposition has {lr.factors.shape[1]} components: say which to plot "
+                f"the decomposition has {lr.n_components} components: say which to plot "
                 "with comp_ids (e.g. comp_ids=4 for the first four), or decompose with an "
                 "output_dimension"
             )
@@ -288,8 +296,10 @@ class DecompositionMethods:
         """
         lr = self._require_decomposition()
         comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
+        comp_ids = component_ids(comp_ids, lr.n_components)
+        _, loadings = lr.first_components(max(comp_ids) + 1)
         return plot_components(
-            self, lr.loadings, "decomposition", "loadings", comp_ids, calibrate=calibrate,
+            self, loadings, "decomposition", "loadings", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
             axes_decor=axes_decor, title=title, **kwargs)
 
@@ -299,8 +309,10 @@ class DecompositionMethods:
         """Plot factors (``comp_ids``: None = all, n = the first n, or a list)."""
         lr = self._require_decomposition()
         comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
+        comp_ids = component_ids(comp_ids, lr.n_components)
+        factors, _ = lr.first_components(max(comp_ids) + 1)
         return plot_components(
-            self, lr.factors, "decomposition", "factors", comp_ids, calibrate=calibrate,
+            self, factors, "decomposition", "factors", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
             **kwargs)
 
@@ -310,9 +322,8 @@ class DecompositionMethods:
         """Factors and loadings side by side: browsable in Jupyter, a static grid
         headless. The navigator arguments are accepted for HyperSpy compatibility."""
         lr = self._require_decomposition()
-        n = _shown_components(lr)
-        return browse_components(self, lr.factors[:, :n], lr.loadings[:, :n],
-                                 "decomposition")
+        factors, loadings = lr.first_components(_shown_components(lr))
+        return browse_components(self, factors, loadings, "decomposition")
 
     def export_decomposition_results(self, folder=None, format=None, comp_ids=None,
                                      calibrate=True, factor_prefix="factor",
@@ -342,9 +353,8 @@ class DecompositionMethods:
     def reverse_decomposition_component(self, component_number):
         """Flip the sign of one component (int) or several (list): factor and loading."""
         lr = self._require_decomposition()
-        sign = sign_vector(component_number, lr.factors.shape[1])
-        lr.factors = lr.factors * sign.astype(lr.factors.dtype)
-        lr.loadings = lr.loadings * sign.astype(lr.loadings.dtype)
+        sign = sign_vector(component_number, lr.n_components)
+        lr.reverse_components(np.flatnonzero(sign < 0))
 
     def normalize_decomposition_components(self, target="factors", function=np.sum):
         """Scale components so that ``function`` of each factor (or loading) is 1.
@@ -358,7 +368,7 @@ class DecompositionMethods:
     def crop_decomposition_dimension(self, n, compute=False):
         """Keep only the first ``n`` components of the decomposition."""
         lr = self._require_decomposition()
-        k = lr.factors.shape[1]
+        k = lr.n_components
         if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) \
                 or not 1 <= n <= k:
             raise ValueError(f"n must be an integer from 1 to {k}, got {n!r}")
@@ -372,7 +382,7 @@ class DecompositionMethods:
     # -- helpers ------------------------------------------------------------------
     def _require_decomposition(self):
         lr = self.learning_results
-        if lr is None or getattr(lr, "factors", None) is None:
+        if lr is None or getattr(lr, "n_components", None) is None:
             raise ValueError(
                 "this signal has no decomposition results: run s.decomposition() first"
             )
@@ -406,7 +416,7 @@ def _decomposition_info(out, poisson, output_dimension, centre, estimator=None) 
 def _shown_components(lr) -> int:
     """How many components a results browser shows: all that were asked for,
     else the significant ones with some noise after them."""
-    k = lr.factors.shape[1]
+    k = lr.n_components
     if lr.output_dimension is not None or k <= 30:
         return k
     nsig = getattr(lr, "number_significant_components", None)
