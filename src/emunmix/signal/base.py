@@ -3,16 +3,17 @@
 The signal holds an array whose navigation axes come first and signal axes
 last (HyperSpy's convention), an :class:`AxesManager` and two metadata trees.
 Methods here are about the data model itself; analysis methods come from
-:mod:`emunmix.signal.learning` and friends, which call pure kernels.
+:mod:`emunmix.signal.learning` and friends, which call pure kernels; the
+operators (``s + 1``, ``np.sqrt(s)``) from :mod:`emunmix.signal.arithmetic`.
 """
 
 from __future__ import annotations
 
-import operator
 from typing import Sequence
 
 import numpy as np
 
+from .arithmetic import ArithmeticMixin
 from .axes import AxesManager, DataAxis
 from .indexing import SpaceSlicer
 from .learning import LearningMixin
@@ -24,7 +25,7 @@ def _is_dask(data) -> bool:
     return type(data).__module__.startswith("dask")
 
 
-class BaseSignal(LearningMixin):
+class BaseSignal(ArithmeticMixin, LearningMixin):
     """A signal of any dimension with calibrated axes and metadata.
 
     Parameters
@@ -194,83 +195,6 @@ class BaseSignal(LearningMixin):
         self.metadata.set_item("Signal.signal_type", st)
         self.__class__ = class_for(st, self.axes_manager.signal_dimension,
                                    np.iscomplexobj(self.data))
-
-    # -- arithmetic -----------------------------------------------------------
-    def _operand(self, other, opname: str):
-        if isinstance(other, BaseSignal):
-            a, b = self.axes_manager, other.axes_manager
-            if not _broadcasts_into(other, self):
-                raise ValueError(
-                    f"cannot {opname} signals of shapes {a._signature()} and "
-                    f"{b._signature()}: navigation and signal shapes must match "
-                    "(or one of them must have a single point or no axes in a space, to broadcast)"
-                )
-            return _broadcastable(other, self)
-        if isinstance(other, (np.ndarray, list, tuple)) and not np.isscalar(other):
-            arr = np.asarray(other)
-            try:
-                np.broadcast_shapes(arr.shape, self.data.shape)
-            except ValueError:
-                raise ValueError(
-                    f"cannot {opname} an array of shape {arr.shape} and a signal with data "
-                    f"shape {self.data.shape} (axes {self.axes_manager._signature()}): "
-                    "shapes do not broadcast"
-                ) from None
-            return arr
-        return other
-
-    def _binary(self, other, op, opname: str, reflected: bool = False) -> BaseSignal:
-        if (isinstance(other, BaseSignal) and not _broadcasts_into(other, self)
-                and _broadcasts_into(self, other)):
-            # a single spectrum with a spectrum image: the result takes the larger's axes
-            mine = _broadcastable(self, other)
-            result = op(other.data, mine) if reflected else op(mine, other.data)
-            return self._new_like(result, axes=other.axes_manager.as_dictionaries())
-        o = self._operand(other, opname)
-        result = op(o, self.data) if reflected else op(self.data, o)
-        if result.shape != self.data.shape:
-            raise ValueError(f"{opname} would change the data shape {self.data.shape} "
-                             f"to {result.shape}")
-        return self._new_like(result)
-
-    def _settle_learning_results(self) -> None:
-        """Compute deferred decomposition components before the data change in place
-        (they are computed from the data, which are about to stop matching)."""
-        from emunmix.learn.finish import StaleDataError
-
-        lr = getattr(self, "learning_results", None)
-        if lr is not None and hasattr(lr, "complete_components"):
-            try:
-                lr.complete_components()
-            except StaleDataError:
-                pass  # already stale: reading the components will say so
-
-    def _inplace(self, other, op, opname: str) -> BaseSignal:
-        o = self._operand(other, opname)
-        if self._lazy:  # dask arrays are immutable: rebind to the new graph
-            self._data = op(self.data, o)
-            return self
-        result_dtype = np.result_type(self.data, o)
-        if not np.can_cast(result_dtype, self.data.dtype, "same_kind"):
-            raise TypeError(
-                f"in-place {opname} would change dtype {self.data.dtype} to "
-                f"{result_dtype}; use s.change_dtype({str(result_dtype)!r}) first or the "
-                "non-in-place operator"
-            )
-        self._settle_learning_results()
-        # numpy's in-place operator writes into the array itself, as HyperSpy does: no
-        # temporary of the data's size, and shallow copies (s.copy()) see the change
-        op(self.data, o)
-        return self
-
-    def __neg__(self):
-        return self._new_like(-self.data)
-
-    def __pos__(self):
-        return self._new_like(+self.data)
-
-    def __abs__(self):
-        return self._new_like(abs(self.data))
 
     # -- reductions -------------------------------------------------------------
     def _axes_positions(self, axis) -> list[int]:
@@ -446,63 +370,4 @@ class BaseSignal(LearningMixin):
 _UNDEF = "<undefined>"
 
 
-def _broadcasts_into(other: BaseSignal, target: BaseSignal) -> bool:
-    """True when ``other`` combines with ``target`` without changing target's shape: each
-    space (navigation, signal) either matches, is empty, or (navigation) has one point."""
-    a, b = target.axes_manager, other.axes_manager
-    sig_ok = b.signal_shape in (a.signal_shape, ()) or b.signal_size == 1
-    nav_ok = b.navigation_shape in (a.navigation_shape, ()) or b.navigation_size == 1
-    return sig_ok and nav_ok
-
-
-def _broadcastable(other: BaseSignal, target: BaseSignal):
-    """Other's data reshaped to broadcast against target's array order (navigation
-    first): a space other lacks, or has a single point of, becomes length-1 axes."""
-    a, b = target.axes_manager, other.axes_manager
-    nav = b.navigation_shape[::-1] if b.navigation_shape == a.navigation_shape \
-        else (1,) * a.navigation_dimension
-    sig = b.signal_shape[::-1] if b.signal_shape == a.signal_shape \
-        else (1,) * a.signal_dimension
-    return other.data.reshape(nav + sig)
-
-
-def _add_operators():
-    ops = {
-        "add": operator.add, "sub": operator.sub, "mul": operator.mul,
-        "truediv": operator.truediv, "floordiv": operator.floordiv, "pow": operator.pow,
-        "mod": operator.mod,
-    }
-    iops = {name: getattr(operator, f"i{name}") for name in ops}
-    for name, op in ops.items():
-        def fwd(self, other, _op=op, _n=name):
-            return self._binary(other, _op, _n)
-
-        def ref(self, other, _op=op, _n=name):
-            return self._binary(other, _op, _n, reflected=True)
-
-        def inp(self, other, _iop=iops[name], _n=name):
-            return self._inplace(other, _iop, _n)
-
-        setattr(BaseSignal, f"__{name}__", fwd)
-        setattr(BaseSignal, f"__r{name}__", ref)
-        setattr(BaseSignal, f"__i{name}__", inp)
-
-
-_add_operators()
 register_signal_class(BaseSignal, "", None, False)
-# numpy should defer to our reflected operators (array * signal -> signal)
-BaseSignal.__array_priority__ = 100
-
-
-def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
-    """numpy ufuncs act on the data: ``np.sqrt(s)`` and ``array * s`` give signals."""
-    if method != "__call__" or "out" in kwargs:
-        return NotImplemented
-    args = [i.data if isinstance(i, BaseSignal) else i for i in inputs]
-    result = ufunc(*args, **kwargs)
-    if isinstance(result, np.ndarray) and result.shape == self.data.shape:
-        return self._new_like(result)
-    return result
-
-
-BaseSignal.__array_ufunc__ = _array_ufunc
