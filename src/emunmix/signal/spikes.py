@@ -3,73 +3,26 @@
 ``find_spikes``, ``spikes_removal_tool`` and ``remove_spikes`` validate the
 user's arguments, call the kernels of :mod:`emunmix.preprocess.spikes` on the
 (pixels, channels) data and write the result back in place only once it is
-complete. The interactive tool lives in :mod:`emunmix.plot.spikes_tool`.
+complete. The interactive tool lives in :mod:`emunmix.plot.spikes_tool`, the
+report of an automatic removal in :mod:`.spikes_report`.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..preprocess import spikes as _kernels
+from ..preprocess.spikes.neighbour_median import _median_replace
 from .shifting import _check_signal1d, _computed, navigation_values
+from .spikes_report import SpikesRemovalReport, _spike_positions, _units
 
 # keyword arguments of spikes_removal_tool that reach the kernels
 _FIND_KWARGS = ("method", "spectral_threshold", "n_components", "max_components")
 _REMOVE_KWARGS = ("replacement",)
 _NON_INTERACTIVE_BACKENDS = ("agg", "pdf", "ps", "svg", "pgf", "cairo", "template",
                              "module://matplotlib_inline.backend_inline", "inline")
-
-
-@dataclass
-class SpikesRemovalReport:
-    """What an automatic spike removal did.
-
-    Attributes
-    ----------
-    n_spikes : int
-        Spikes found and replaced (runs of adjacent flagged channels count once).
-    n_spectra : int
-        Spectra holding at least one spike.
-    n_spectra_total : int
-        Spectra searched.
-    n_channels_changed : int
-        Data values replaced (a bridge of +-``default_spike_width`` channels
-        counts all its channels).
-    positions : list of tuple
-        One ``(navigation indices in natural order (x, y, ...), channel index,
-        energy)`` entry per spike.
-    mask : numpy.ndarray of bool
-        The flagged channels, data shape.
-    method, threshold
-        The finder and its threshold as given.
-    """
-
-    n_spikes: int
-    n_spectra: int
-    n_spectra_total: int
-    n_channels_changed: int
-    positions: list = field(repr=False)
-    mask: np.ndarray = field(repr=False)
-    method: str = "lowrank"
-    threshold: object = "auto"
-    units: str = ""
-
-    def summary(self) -> str:
-        """One line: how many spikes, in how many spectra, and the first positions."""
-        where = ", ".join(
-            f"{tuple(int(i) for i in nav)}@{energy:g}{self.units}"
-            for nav, _, energy in self.positions[:3])
-        more = ", ..." if len(self.positions) > 3 else ""
-        return (f"Removed {self.n_spikes} spike(s) in {self.n_spectra} of "
-                f"{self.n_spectra_total} spectra ({self.n_channels_changed} values changed; "
-                f"method {self.method!r}, threshold {self.threshold!r})"
-                + (f" at {where}{more}" if where else ""))
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def interactive_gui_available() -> bool:
@@ -130,21 +83,6 @@ def _check_threshold(threshold, name="threshold"):
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be 'auto' or a positive number, got {threshold!r}")
     return value
-
-
-def _spike_positions(signal, mask) -> list:
-    """(navigation indices natural order, channel, energy) of each run of flagged channels."""
-    axis = signal.axes_manager.signal_axes[0]
-    nav_shape, n = mask.shape[:-1], mask.shape[-1]
-    flat = np.flatnonzero(mask)  # spikes are sparse: work on their indices only
-    channel = flat % n
-    start = (channel == 0) | (np.diff(flat, prepend=-2) != 1)
-    out = []
-    for f in flat[start]:
-        p, c = divmod(int(f), n)
-        nav = np.unravel_index(p, nav_shape)[::-1] if nav_shape else ()
-        out.append((tuple(int(i) for i in nav), c, float(axis.offset + axis.scale * c)))
-    return out
 
 
 def _restore_dtype(new, old_dtype):
@@ -418,74 +356,3 @@ class SpikesMixin:
                         f"axes must be navigation axes (neighbouring spectra); {a.name!r} is "
                         "the signal axis")
         return tuple(sorted(am.array_index(a) for a in chosen))
-
-
-def _units(signal) -> str:
-    u = signal.axes_manager.signal_axes[0].units
-    return "" if u in (None, "", "<undefined>") else f" {u}"
-
-
-# channels either side searched for the neighbours' matching value (remove_spikes)
-_REACH = 4
-
-
-def _median_replace(data, factor, nav_positions, size):
-    """Local-median spike replacement, noise- and shift-aware (see ``remove_spikes``).
-
-    Vectorised in two stages: a cheap test of every value against its own
-    neighbouring channels picks candidates, and only those are compared with
-    the median of the neighbouring spectra.
-    """
-    x = data.astype(np.float64 if data.dtype == np.float64 else np.float32, copy=False)
-    n = x.shape[-1]
-    if n < 5:
-        raise ValueError(f"remove_spikes needs at least 5 channels, the signal has {n}")
-    p = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(2, 2)], mode="edge")
-    side = np.maximum(np.maximum(p[..., :-4], p[..., 1:-3]), np.maximum(p[..., 3:-1], p[..., 4:]))
-    gain = _count_gain(x)
-    noise = np.sqrt(gain * np.maximum(side, 1.0))
-    cand = np.nonzero(x - side > factor * noise)
-    out = x.copy()
-    if not cand[0].size:
-        return out
-    if nav_positions:
-        # each neighbour's largest value within +-reach channels: a peak that sits a
-        # few channels away in the neighbours (energy instability) is still matched
-        ch = cand[-1]
-        ref = np.max([_neighbour_values(x, cand[:-1] + (np.clip(ch + d, 0, n - 1),),
-                                        nav_positions, size)
-                      for d in range(-_REACH, _REACH + 1)], axis=0)
-        plain = _neighbour_values(x, cand, nav_positions, size)
-        med_ref, med = np.median(ref, axis=1), np.median(plain, axis=1)
-    else:  # a lone spectrum: its own channels are the only neighbours
-        med_ref = med = side[cand]
-    v = x[cand]
-    hit = v - med_ref > factor * np.sqrt(gain * np.maximum(med_ref, 1.0))
-    out[tuple(c[hit] for c in cand)] = med[hit]
-    return out
-
-
-def _count_gain(x) -> float:
-    """Noise variance per unit signal (1 for counts), from second differences."""
-    rows = x.reshape(-1, x.shape[-1])
-    step = max(1, rows.shape[0] // 512)
-    r = rows[::step].astype(np.float64)
-    d = r[:, 1:-1] - 0.5 * (r[:, :-2] + r[:, 2:])
-    level = np.maximum(r[:, 1:-1], 1.0)
-    g = float(np.median(d * d / (1.5 * level))) / 0.4549364
-    return g if np.isfinite(g) and g > 0 else 1.0
-
-
-def _neighbour_values(x, idx, nav_positions, size):
-    """Values at ``idx`` moved over the navigation window (centre excluded), clipped at edges."""
-    half = size // 2
-    grids = np.meshgrid(*[np.arange(-half, half + 1)] * len(nav_positions), indexing="ij")
-    offsets = np.stack([g.ravel() for g in grids], axis=1)
-    offsets = offsets[np.any(offsets != 0, axis=1)]
-    cols = []
-    for off in offsets:
-        moved = list(idx)
-        for axis_pos, o in zip(nav_positions, off):
-            moved[axis_pos] = np.clip(idx[axis_pos] + o, 0, x.shape[axis_pos] - 1)
-        cols.append(x[tuple(moved)])
-    return np.stack(cols, axis=1)

@@ -58,6 +58,8 @@ The kernels, one concern a module:
 - :mod:`.threshold`: HyperSpy's derivative-histogram threshold.
 - :mod:`.find`: ``find_spikes``.
 - :mod:`.interpolate` and :mod:`.remove`: ``remove_spikes``.
+- :mod:`.neighbour_median`: the local-median replacement behind
+  ``Signal1D.remove_spikes(method="median")``.
 """
 
 from .find import find_spikes
