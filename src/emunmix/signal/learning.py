@@ -2,7 +2,8 @@
 
 Thin methods: validate arguments, unfold the data to (pixels, channels), call
 the kernels in :mod:`emunmix.learn`, fold and store the results. The methods
-live in :mod:`.learning_decomposition` and :mod:`.learning_bss`; the shared
+live in :mod:`.learning_decomposition` (the results' readers in
+:mod:`.learning_decomposition_results`) and :mod:`.learning_bss`; the shared
 folding helpers in :mod:`.learning_common`.
 """
 

@@ -4,27 +4,17 @@ Each method validates its arguments in signal terms (shapes as the user sees
 them), unfolds the data to (pixels, channels), calls
 :func:`emunmix.learn.decompose.decompose` and folds the results back. A
 call that fails leaves ``s.data`` and ``s.learning_results`` untouched: the
-results are built in locals and assigned at the very end.
+results are built in locals and assigned at the very end. The methods that
+read, plot, export and edit the results come from
+:mod:`.learning_decomposition_results`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .learning_common import (
-    as_array,
-    browse_components,
-    component_ids,
-    export_components,
-    factors_signal,
-    flat_mask,
-    is_dask,
-    loadings_signal,
-    model_matrix,
-    model_signal,
-    plot_components,
-    sign_vector,
-)
+from .learning_common import as_array, flat_mask
+from .learning_decomposition_results import DecompositionResultsMethods
 
 #: With ``output_dimension=None`` (all components), :meth:`decomposition` computes every
 #: singular value but the factors and loadings of only this many components; the others
@@ -34,7 +24,7 @@ from .learning_common import (
 EAGER_COMPONENTS = 32
 
 
-class DecompositionMethods:
+class DecompositionMethods(DecompositionResultsMethods):
     """``decomposition`` and the methods reading its results (HyperSpy names)."""
 
     def decomposition(
@@ -158,236 +148,6 @@ class DecompositionMethods:
                                       centre, None if isinstance(algorithm, str) else algorithm))
         return out if return_info else None
 
-    # -- scree ------------------------------------------------------------------
-    def get_explained_variance_ratio(self):
-        """The explained variance ratio of the components as a Signal1D.
-
-        Its axis is "Principal component index"; ``.isig[:20]`` keeps the first 20.
-
-        Raises
-        ------
-        ValueError
-            Before a decomposition, or for algorithms without explained variance.
-        """
-        from .signal1d import Signal1D
-
-        lr = self._require_decomposition()
-        ratio = getattr(lr, "explained_variance_ratio", None)
-        if ratio is None:
-            raise ValueError(
-                "these learning results have no explained_variance_ratio (the "
-                f"{lr.decomposition_algorithm!r} decomposition does not order components "
-                "by variance); run s.decomposition() with SVD or PCA for a scree plot"
-            )
-        title = self.metadata.get_item("General.title", "")
-        axis = {"name": "Principal component index", "units": "", "scale": 1.0,
-                "offset": 0.0, "size": len(ratio), "navigate": False}
-        return Signal1D(np.asarray(ratio).copy(), axes=[axis],
-                        metadata={"General": {"title": f"{title}\nExplained variance ratio"}})
-
-    def plot_explained_variance_ratio(self, n=30, log=True, threshold=0, hline="auto",
-                                      vline=False, xaxis_type="index", xaxis_labeling=None,
-                                      signal_fmt=None, noise_fmt=None, fig=None, ax=None,
-                                      **kwargs):
-        """Scree plot of the explained variance ratio; returns the matplotlib Axes.
-
-        Components above the estimated elbow (``number_significant_components``)
-        are drawn as signal, the rest as noise. ``threshold`` (float: a ratio;
-        int: a number of components) overrides that split. Same as
-        :meth:`plot_scree_plot`.
-        """
-        from emunmix.plot import plot_scree
-
-        lr = self._require_decomposition()
-        self.get_explained_variance_ratio()  # raises the helpful error when missing
-        # By default the components above the elbow are drawn as signal; an
-        # explicit threshold takes over.
-        n_sig = getattr(lr, "number_significant_components", None) if not threshold else None
-        return plot_scree(
-            self.get_explained_variance_ratio(), n=n, log=log, threshold=threshold,
-            hline=hline, vline=vline, xaxis_type=xaxis_type, xaxis_labeling=xaxis_labeling,
-            signal_fmt=signal_fmt, noise_fmt=noise_fmt, n_significant=n_sig, fig=fig,
-            ax=ax, **kwargs)
-
-    def plot_scree_plot(self, n=30, log=True, threshold=0, hline="auto", vline=False,
-                        xaxis_type="index", xaxis_labeling=None, signal_fmt=None,
-                        noise_fmt=None, fig=None, ax=None, **kwargs):
-        """HyperSpy 2's name for :meth:`plot_explained_variance_ratio`."""
-        return self.plot_explained_variance_ratio(
-            n=n, log=log, threshold=threshold, hline=hline, vline=vline,
-            xaxis_type=xaxis_type, xaxis_labeling=xaxis_labeling, signal_fmt=signal_fmt,
-            noise_fmt=noise_fmt, fig=fig, ax=ax, **kwargs)
-
-    def plot_cumulative_explained_variance_ratio(self, n=50):
-        """Plot the cumulative explained variance ratio of the first ``n`` components."""
-        from emunmix.plot import plot_cumulative_explained_variance_ratio
-
-        lr = self._require_decomposition()
-        self.get_explained_variance_ratio()
-        return plot_cumulative_explained_variance_ratio(
-            np.asarray(lr.explained_variance_ratio), n=n)
-
-    def estimate_elbow_position(self, explained_variance_ratio=None, log=True,
-                                max_points=20):
-        """Index of the scree plot's elbow (HyperSpy's rule).
-
-        The point of ``log(ratio)`` farthest from the line joining points 0 and
-        ``max_points``; the number of significant components is this plus one.
-        """
-        from emunmix.learn.elbow import estimate_elbow_position
-
-        if explained_variance_ratio is None:
-            lr = self._require_decomposition()
-            explained_variance_ratio = lr.explained_variance_ratio
-            if explained_variance_ratio is None:
-                self.get_explained_variance_ratio()  # raises
-        return estimate_elbow_position(as_array(explained_variance_ratio), log=log,
-                                       max_points=max_points)
-
-    # -- components as signals ----------------------------------------------
-    def get_decomposition_loadings(self):
-        """Loadings as a stack of maps: Signal2D for 2-D scans, Signal1D for line scans.
-
-        Navigation axis "Decomposition component index"; signal axes are the
-        original navigation axes with their calibration.
-        """
-        lr = self._require_decomposition()
-        return loadings_signal(self, lr.loadings, "decomposition")
-
-    def get_decomposition_factors(self):
-        """Factors as a stack of spectra with the original signal axis."""
-        lr = self._require_decomposition()
-        return factors_signal(self, lr.factors, "decomposition")
-
-    def get_decomposition_model(self, components=None):
-        """The data rebuilt from some components: a denoised signal like ``s``.
-
-        Parameters
-        ----------
-        components : None, int or list of int
-            None: all; n: the first n; a list: those components. The mean
-            removed by a centred decomposition is added back.
-        """
-        lr = self._require_decomposition()
-        ids = component_ids(components, lr.n_components, "components")
-        F, L = lr.first_components(max(ids) + 1 if ids else 0)
-        a = model_matrix(L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None))
-        return model_signal(self, a, "decomposition", len(ids))
-
-    # -- plots ----------------------------------------------------------------
-    def _default_comp_ids(self, comp_ids, lr, kind):
-        if comp_ids is None and kind == "decomposition" and lr.output_dimension is None \
-                and lr.n_components > 30:
-            raise ValueError(
-                f"the decomposition has {lr.n_components} components: say which to plot "
-                "with comp_ids (e.g. comp_ids=4 for the first four), or decompose with an "
-                "output_dimension"
-            )
-        return comp_ids
-
-    def plot_decomposition_loadings(self, comp_ids=None, calibrate=True, same_window=True,
-                                    comp_label=None, with_factors=False, cmap="gray",
-                                    no_nans=False, per_row=3, axes_decor="all", title=None,
-                                    **kwargs):
-        """Plot loading maps (``comp_ids``: None = all, n = the first n, or a list).
-
-        Returns the Figure (a list of them with ``same_window=False``).
-        ``with_factors`` and ``no_nans`` are accepted for HyperSpy compatibility.
-        """
-        lr = self._require_decomposition()
-        comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
-        comp_ids = component_ids(comp_ids, lr.n_components)
-        _, loadings = lr.first_components(max(comp_ids) + 1)
-        return plot_components(
-            self, loadings, "decomposition", "loadings", comp_ids, calibrate=calibrate,
-            same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
-            axes_decor=axes_decor, title=title, **kwargs)
-
-    def plot_decomposition_factors(self, comp_ids=None, calibrate=True, same_window=True,
-                                   comp_label=None, cmap="gray", per_row=3, title=None,
-                                   **kwargs):
-        """Plot factors (``comp_ids``: None = all, n = the first n, or a list)."""
-        lr = self._require_decomposition()
-        comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
-        comp_ids = component_ids(comp_ids, lr.n_components)
-        factors, _ = lr.first_components(max(comp_ids) + 1)
-        return plot_components(
-            self, factors, "decomposition", "factors", comp_ids, calibrate=calibrate,
-            same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
-            **kwargs)
-
-    def plot_decomposition_results(self, factors_navigator="smart_auto",
-                                   loadings_navigator="smart_auto", factors_dim=2,
-                                   loadings_dim=2):
-        """Factors and loadings side by side: browsable in Jupyter, a static grid
-        headless. The navigator arguments are accepted for HyperSpy compatibility."""
-        lr = self._require_decomposition()
-        factors, loadings = lr.first_components(_shown_components(lr))
-        return browse_components(self, factors, loadings, "decomposition")
-
-    def export_decomposition_results(self, folder=None, format=None, comp_ids=None,
-                                     calibrate=True, factor_prefix="factor",
-                                     factor_format="hspy", loading_prefix="loading",
-                                     loading_format="hspy", comp_label=None, cmap="gray",
-                                     same_window=False, multiple_files=True,
-                                     save_figures=False, save_figures_format="png",
-                                     overwrite=False):
-        """Write factors and loadings to files in ``folder`` (default: the cwd).
-
-        ``format`` sets both ``factor_format`` and ``loading_format``. With
-        ``multiple_files`` each component goes to ``<prefix>-<i>.<format>``,
-        otherwise the stacks go to ``<prefix>s.<format>``. Existing files are
-        only replaced with ``overwrite=True`` (checked before anything is
-        written). Returns the written paths.
-        """
-        lr = self._require_decomposition()
-        if format is not None:
-            factor_format = loading_format = format
-        return export_components(
-            self, lr.factors, lr.loadings, "decomposition", folder, comp_ids, factor_prefix,
-            factor_format, loading_prefix, loading_format, multiple_files, overwrite,
-            save_figures, save_figures_format,
-            plot_kwargs={"calibrate": calibrate, "comp_label": comp_label})
-
-    # -- editing results --------------------------------------------------------
-    def reverse_decomposition_component(self, component_number):
-        """Flip the sign of one component (int) or several (list): factor and loading."""
-        lr = self._require_decomposition()
-        sign = sign_vector(component_number, lr.n_components)
-        lr.reverse_components(np.flatnonzero(sign < 0))
-
-    def normalize_decomposition_components(self, target="factors", function=np.sum):
-        """Scale components so that ``function`` of each factor (or loading) is 1.
-
-        The other matrix is scaled inversely, so the model is unchanged.
-        Masked (NaN) entries are ignored.
-        """
-        lr = self._require_decomposition()
-        lr.factors, lr.loadings = _normalise(lr.factors, lr.loadings, target, function)
-
-    def crop_decomposition_dimension(self, n, compute=False):
-        """Keep only the first ``n`` components of the decomposition."""
-        lr = self._require_decomposition()
-        k = lr.n_components
-        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) \
-                or not 1 <= n <= k:
-            raise ValueError(f"n must be an integer from 1 to {k}, got {n!r}")
-        lr.crop_decomposition_dimension(int(n))
-
-    def undo_treatments(self):
-        """Kept for HyperSpy compatibility: emunmix never changes ``s.data`` while
-        decomposing (Poisson normalisation works on a scaled view), so there is
-        nothing to undo."""
-
-    # -- helpers ------------------------------------------------------------------
-    def _require_decomposition(self):
-        lr = self.learning_results
-        if lr is None or getattr(lr, "n_components", None) is None:
-            raise ValueError(
-                "this signal has no decomposition results: run s.decomposition() first"
-            )
-        return lr
-
 
 def _results_from_output(out, shape):
     """A new LearningResults holding the kernel's output (nothing shared with
@@ -411,35 +171,3 @@ def _decomposition_info(out, poisson, output_dimension, centre, estimator=None) 
     if estimator is not None:
         lines += ["scikit-learn estimator:", repr(estimator)]
     return "\n".join(lines)
-
-
-def _shown_components(lr) -> int:
-    """How many components a results browser shows: all that were asked for,
-    else the significant ones with some noise after them."""
-    k = lr.n_components
-    if lr.output_dimension is not None or k <= 30:
-        return k
-    nsig = getattr(lr, "number_significant_components", None)
-    return min(k, max(10, 2 * nsig) if nsig else 30)
-
-
-def _normalise(factors, loadings, target, function):
-    if target not in ("factors", "loadings"):
-        raise ValueError(f'target must be "factors" or "loadings", got {target!r}')
-    ref = factors if target == "factors" else loadings
-    if is_dask(ref):
-        ref = ref.compute()
-    ref = np.asarray(ref)
-    rows = np.all(np.isfinite(ref), axis=1)
-    coeff = np.asarray(function(ref[rows], axis=0), dtype=float)
-    if coeff.shape != (ref.shape[1],):
-        raise ValueError(
-            f"function must reduce axis 0 to one value per component, got shape {coeff.shape}"
-        )
-    if np.any(coeff == 0) or not np.all(np.isfinite(coeff)):
-        bad = np.flatnonzero((coeff == 0) | ~np.isfinite(coeff)).tolist()
-        raise ValueError(f"cannot normalise: {function.__name__} of component(s) {bad} is "
-                         "zero or not finite")
-    if target == "factors":
-        return factors / coeff.astype(factors.dtype), loadings * coeff.astype(loadings.dtype)
-    return factors * coeff.astype(factors.dtype), loadings / coeff.astype(loadings.dtype)
