@@ -330,6 +330,8 @@ def decompose(
             info={"svd_solver": full.solver, "singular_values": full.singular_values[:k]},
         )
     else:
+        if name == "NMF":  # its spatial prior needs the grid
+            common["navigation_shape"] = navigation_shape
         out = kernel(view, k, **common, **kwargs)
     info.update(out.info)
     factors, loadings = to_data_units(out.factors, out.loadings, weights, view.dtype)
