@@ -103,16 +103,21 @@ def pca_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
 
 @DECOMPOSITION.register("NMF", "nmf")
 def nmf_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
-               random_state=None, **kwargs) -> KernelOutput:
-    """Non-negative matrix factorisation (:func:`emunmix.learn.nmf.nmf`)."""
+               random_state=None, navigation_shape=None, **kwargs) -> KernelOutput:
+    """Non-negative matrix factorisation (:func:`emunmix.learn.nmf.nmf`).
+
+    ``navigation_shape`` (the grid of the view's unmasked rows, masked ones included)
+    serves ``spatial_smoothness``.
+    """
     from emunmix.learn.nmf import nmf
 
     if k is None:
         raise ValueError("NMF needs output_dimension (an integer, or 'auto')")
     kwargs["normalise_factors"] = None  # decompose scales after un-normalising
-    r = nmf(view, k, random_state=random_state, **kwargs)
+    r = nmf(view, k, random_state=random_state, navigation_shape=navigation_shape, **kwargs)
     info = {"n_iter": r.n_iter, "converged": r.converged, "objective": r.objective,
-            "loss": r.loss, "solver": r.solver, "sparsity": r.sparsity}
+            "loss": r.loss, "solver": r.solver, "sparsity": r.sparsity,
+            "spatial_smoothness": r.spatial_smoothness}
     return KernelOutput(r.factors, r.loadings, None, info=info)
 
 

@@ -57,6 +57,12 @@ import numpy as np
 
 from emunmix.learn.matrix_view import MatrixView
 from emunmix.learn.nmf_hals import sparse_hals
+from emunmix.learn.nmf_spatial import (
+    SpatialPrior,
+    auto_smoothness,
+    check_spatial_smoothness,
+    spatial_graph,
+)
 from emunmix.learn.svd import SVDResult, single_blas_thread, svd
 from emunmix.learn.validation import check_2d, check_random_state
 
@@ -93,6 +99,8 @@ class NMFResult:
     loss, solver : str
     sparsity : float
         The penalty used, in units of the noise level.
+    spatial_smoothness : float
+        The spatial prior's weight used (0: none).
     """
 
     factors: np.ndarray
@@ -103,6 +111,7 @@ class NMFResult:
     loss: str
     solver: str
     sparsity: float
+    spatial_smoothness: float = 0.0
 
 
 # --------------------------------------------------------------------------- init
@@ -218,6 +227,8 @@ def nmf(
     normalise_factors: str | None = "max",
     init="auto",
     bss_kwargs: dict | None = None,
+    spatial_smoothness=None,
+    navigation_shape=None,
     **sklearn_kwargs,
 ) -> NMFResult:
     """Non-negative matrix factorisation ``X ~ loadings @ factors.T``.
@@ -278,6 +289,16 @@ def nmf(
     bss_kwargs : dict, optional
         Overrides of :data:`BSS_INIT_DEFAULTS` for ``init="bss"`` (any argument of
         :func:`emunmix.learn.bss.separate`).
+    spatial_smoothness : float or "auto", optional
+        Weight ``beta`` of a Gaussian random-field prior tying the spectra ``W H`` of
+        neighbouring pixels (:mod:`emunmix.learn.nmf_spatial`): dimensionless, the
+        noise variance over the variance of the clean data's neighbour differences;
+        smooths over about ``sqrt(beta)`` pixels. "auto": its empirical-Bayes
+        estimate. None or 0: no prior (default). Needs ``navigation_shape``, the
+        HALS solver and the least-squares loss.
+    navigation_shape : tuple of int, optional
+        Shape of the navigation grid (array order) of all rows of ``X``, masked ones
+        included; tells ``spatial_smoothness`` which pixels are neighbours.
     **sklearn_kwargs
         Passed to :class:`sklearn.decomposition.NMF` (solver "sklearn" only).
 
@@ -311,12 +332,16 @@ def nmf(
         raise ValueError(f"solver must be 'auto' or one of {NMF_SOLVERS}, got {solver!r}")
     if n_restarts < 1:
         raise ValueError(f"n_restarts must be at least 1, got {n_restarts}")
+    smoothness = check_spatial_smoothness(spatial_smoothness)
+    graph = None
+    if smoothness is not None:
+        graph = spatial_graph(view, navigation_shape, solver, loss)
 
     if solver == "sklearn":
         if not (isinstance(init, str) and init.lower() == "auto"):
             sklearn_kwargs["init"] = init  # scikit-learn's own init names
         W, H, n_it, conv, obj = _sklearn(view, k, loss, max_iter, tol, random_state, sklearn_kwargs)
-        sparsity = 0.0
+        sparsity, spatial = 0.0, None
     else:
         rs = check_random_state(random_state)
         r = min(min(m, n), k + 10 if compression_rank is None else int(compression_rank))
@@ -336,6 +361,11 @@ def nmf(
             start = bss_init(view, sv, k, bss_kwargs, fill=fill)
         elif init_name == "custom":
             start = _custom_init(init, m, n, k, fill)
+        spatial = None
+        if graph is not None:
+            if smoothness == "auto":
+                smoothness = auto_smoothness(graph, sv.loadings[:, :k], _noise_sigma(view, sv, k))
+            spatial = SpatialPrior(graph, smoothness)
         best = None
         for restart in range(n_restarts):
             if start is not None and restart == 0:
@@ -349,7 +379,7 @@ def nmf(
                 W0 *= rs.uniform(0.5, 1.5, W0.shape)
                 H0 *= rs.uniform(0.5, 1.5, H0.shape)
             run = _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter,
-                       valley_every)
+                       valley_every, spatial)
             if best is None or run[4] < best[4]:
                 best = run
         W, H, n_it, conv, obj = best
@@ -362,7 +392,8 @@ def nmf(
         )
     factors, loadings = scale_factors(H.T, W, normalise_factors)
     factors, loadings = factors.astype(view.dtype), loadings.astype(view.dtype)
-    return NMFResult(factors, loadings, n_it, conv, obj, loss, solver, float(sparsity))
+    beta = 0.0 if spatial is None else spatial.beta
+    return NMFResult(factors, loadings, n_it, conv, obj, loss, solver, float(sparsity), beta)
 
 
 INITS = ("auto", "nndsvd", "bss")
@@ -435,7 +466,8 @@ def _noise_sigma(view: MatrixView, sv: SVDResult, k: int) -> float:
     return float(np.sqrt(resid / dof))
 
 
-def _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter, inner):
+def _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter, inner,
+         spatial=None):
     k = W0.shape[1]
     if solver == "mu":
         X = view.with_transform(row_scale=None, col_scale=None).materialise()
@@ -447,7 +479,7 @@ def _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter, i
     lam = float(sparsity) * _noise_sigma(view, sv, k) if sparsity else 0.0
     with single_blas_thread():  # thin products: threads only add overhead
         W, H, n_it, conv, obj = sparse_hals(L, F, W0, H0, lam, max_iter or 2000, tol,
-                                            inner=inner)
+                                            inner=inner, spatial=spatial)
     if loss == "kullback-leibler" and kl_max_iter > 0:
         X = view.with_transform(row_scale=None, col_scale=None).materialise()
         Wr, Hr = _to_raw(view, W, H)

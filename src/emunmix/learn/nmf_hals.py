@@ -31,22 +31,28 @@ def objective(L, F, LL, W, H, lam) -> float:
     return 0.5 * float(fit) + lam * float(W.sum())
 
 
-def hals_step(Lt, F, Wt, H, lam) -> None:
+def hals_step(Lt, F, Wt, H, lam, spatial=None) -> None:
     """One HALS sweep over the rows of ``Wt = W'`` then the (unit-norm) rows of ``H``.
 
     ``Lt = L'`` (r x m) and ``Wt`` (k x m) are kept transposed so that every update
-    reads and writes contiguous rows.
+    reads and writes contiguous rows. ``spatial`` (a
+    :class:`~emunmix.learn.nmf_spatial.SpatialPrior`) replaces the loading update.
     """
     k = Wt.shape[0]
     XHt = (H @ F) @ Lt  # (k, m) = (X H')'
     HHt = H @ H.T
-    for j in range(k):
-        if HHt[j, j] > 0:
-            w = Wt[j]
-            w += (XHt[j] - HHt[j] @ Wt - lam) / HHt[j, j]
-            np.maximum(w, 0.0, out=w)
+    if spatial is not None:
+        spatial.update_loadings(XHt, HHt, Wt, lam)
+    else:
+        for j in range(k):
+            if HHt[j, j] > 0:
+                w = Wt[j]
+                w += (XHt[j] - HHt[j] @ Wt - lam) / HHt[j, j]
+                np.maximum(w, 0.0, out=w)
     WtX = (Wt @ Lt.T) @ F.T  # (k, n)
     WtW = Wt @ Wt.T
+    if spatial is not None:
+        WtW = WtW + spatial.gram(Wt)
     for j in range(k):
         if WtW[j, j] > 0:
             h = H[j] + (WtX[j] - WtW[j] @ H) / WtW[j, j]
@@ -64,8 +70,10 @@ class _PairMove:
     change are recomputed: O(m k) per evaluation.
     """
 
-    def __init__(self, XHt, HHt, G, Wt, lam, i, j, f0):
+    def __init__(self, XHt, HHt, G, Wt, lam, i, j, f0, spatial=None):
         self.Wt, self.i, self.j, self.lam, self.f0 = Wt, i, j, lam, f0
+        self.spatial = spatial
+        self.M = None if spatial is None else spatial.gram(Wt)
         self.XHt, self.HHt, self.G = XHt, HHt, G
         self.xj = XHt[j]
 
@@ -98,6 +106,8 @@ class _PairMove:
         d_quad = float(np.sum(G2 * HH2)) - float(np.sum(G * HH))
         d_pen = self.lam * (float(Wt[i].sum()) * (nh - np.sqrt(HH[i, i]))
                             + float(wj.sum() - Wt[j].sum()))
+        if self.spatial is not None:
+            d_pen += self.spatial.move_delta(self.M, HH, HH2, Wt, i, j, wj, nh)
         return self.f0 - d_cross + 0.5 * d_quad + d_pen
 
     def apply(self, H, t) -> None:
@@ -108,7 +118,7 @@ class _PairMove:
         H[i] = (H[i] + t * H[j]) / nh
 
 
-def valley_moves(Lt, F, LL, Wt, H, lam, quantile: float = 0.02) -> int:
+def valley_moves(Lt, F, LL, Wt, H, lam, quantile: float = 0.02, spatial=None) -> int:
     """One sweep of line searches along the pair directions; returns the moves made."""
     k = Wt.shape[0]
     moves = 0
@@ -130,7 +140,9 @@ def valley_moves(Lt, F, LL, Wt, H, lam, quantile: float = 0.02) -> int:
             G = Wt @ Wt.T
             f0 = 0.5 * (LL - 2 * float(np.sum(Wt * XHt)) + float(np.sum(G * HHt)))
             f0 += lam * float(Wt.sum())
-            move = _PairMove(XHt, HHt, G, Wt, lam, i, j, f0)
+            if spatial is not None:
+                f0 += spatial.penalty(Wt, H)
+            move = _PairMove(XHt, HHt, G, Wt, lam, i, j, f0, spatial)
             res = minimize_scalar(move, bounds=(0.0, t_hi), method="bounded",
                                   options={"xatol": 1e-2 * t_hi, "maxiter": 12})
             if res.fun < f0 - 1e-12 * abs(f0):
@@ -139,7 +151,7 @@ def valley_moves(Lt, F, LL, Wt, H, lam, quantile: float = 0.02) -> int:
     return moves
 
 
-def sparse_hals(L, F, W, H, lam, max_iter=1000, tol=1e-4, inner=25):
+def sparse_hals(L, F, W, H, lam, max_iter=1000, tol=1e-4, inner=25, spatial=None):
     """Penalised HALS with valley moves; see the module docstring.
 
     Parameters
@@ -159,6 +171,8 @@ def sparse_hals(L, F, W, H, lam, max_iter=1000, tol=1e-4, inner=25):
         ``W`` and ``H`` by less than ``tol`` (relative Frobenius norms).
     inner : int
         HALS iterations between two sweeps of valley moves.
+    spatial : SpatialPrior, optional
+        A prior on the maps (:mod:`emunmix.learn.nmf_spatial`), added to the objective.
 
     Returns
     -------
@@ -177,14 +191,17 @@ def sparse_hals(L, F, W, H, lam, max_iter=1000, tol=1e-4, inner=25):
         W_old, H_old = Wt.copy(), H.copy()
         steps = min(inner, max_iter - n_iter)
         for _ in range(steps):
-            hals_step(Lt, F, Wt, H, lam)
+            hals_step(Lt, F, Wt, H, lam, spatial)
         n_iter += steps
         if lam > 0:
-            valley_moves(Lt, F, LL, Wt, H, lam)
+            valley_moves(Lt, F, LL, Wt, H, lam, spatial=spatial)
         dW = np.linalg.norm(Wt - W_old) / max(np.linalg.norm(Wt), 1e-300)
         dH = np.linalg.norm(H - H_old) / max(np.linalg.norm(H), 1e-300)
         if max(dW, dH) < tol:
             converged = True
             break
     W = Wt.T.copy()
-    return W, H, n_iter, converged, objective(Lt.T, F, LL, W, H, lam)
+    obj = objective(Lt.T, F, LL, W, H, lam)
+    if spatial is not None:
+        obj += spatial.penalty(Wt, H)
+    return W, H, n_iter, converged, obj
