@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .learning_common import as_array, flat_mask
+from .learning_common import as_array, flat_mask, navigation_array_shape
 from .learning_decomposition_results import DecompositionResultsMethods
 
 #: With ``output_dimension=None`` (all components), :meth:`decomposition` computes every
@@ -138,6 +138,7 @@ class DecompositionMethods(DecompositionResultsMethods):
             svd_solver=svd_solver,
             random_state=random_state,
             auto_transpose=auto_transpose,
+            navigation_shape=navigation_array_shape(self),
             eager_components=EAGER_COMPONENTS,
             **kwargs,
         )
