@@ -32,6 +32,11 @@ data. ``solver="sklearn"`` runs :class:`sklearn.decomposition.NMF` as HyperSpy d
    separation of the SVD components (independent edges, as in
    ``blind_source_separation``), clipped at zero, refined without penalty.
 
+4. The noise again, spatially: ``spatial_smoothness`` (off by default) adds a Gaussian
+   random-field prior tying the spectra ``W H`` of neighbouring pixels
+   (:mod:`emunmix.learn.nmf_spatial`; "auto" estimates its weight). It is flat along
+   the valley, so the start still decides; on hard CL1 maps 0.926 -> 0.959.
+
 On the CL1 tutorial data (Poisson-normalised, k = 4) the default recovers the true
 maps and spectra with mean |correlation| 0.9999 / 1.0000 (the NNDSVD + sparsity start:
 0.997 / 0.997); HyperSpy's default NMF gets about 0.97 (maps) and 0.88 (spectra). On
