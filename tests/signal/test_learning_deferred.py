@@ -85,3 +85,11 @@ def test_signal_copy_keeps_deferred_results(s):
     c = s.deepcopy()
     assert c.learning_results.n_components == 40
     np.testing.assert_allclose(c.learning_results.factors, s.learning_results.factors)
+
+
+def test_return_info_hands_out_all_components():
+    sig = make_signal()
+    out = sig.decomposition(True, print_info=False, return_info=True)
+    assert out.factors.shape == (40, 40) and out.pending is None
+    assert _pending(sig) is None
+    np.testing.assert_allclose(out.model(), sig.data.reshape(48, 40), rtol=1e-9, atol=1e-9)

@@ -80,7 +80,8 @@ class DecompositionMethods(DecompositionResultsMethods):
         reproject : {None, "navigation", "signal", "both"}
             Project masked pixels and/or channels onto the components.
         return_info : bool
-            Return the kernel's output (factors, loadings, estimator, ...).
+            Return the kernel's output (factors, loadings, estimator, ...), with
+            all its components computed.
         print_info : bool, default True
             Print a short "Decomposition info" summary.
         svd_solver : {"auto", "gram", "full", "randomized", "arpack"}
@@ -143,6 +144,8 @@ class DecompositionMethods(DecompositionResultsMethods):
             **kwargs,
         )
         # Everything computed: store (nothing can fail from here on).
+        if return_info:
+            out.complete()  # what is handed out must not depend on the live data
         self.learning_results = _results_from_output(out, self.data.shape)
         if print_info:
             print(_decomposition_info(out, normalize_poissonian_noise, output_dimension,

@@ -146,15 +146,20 @@ class DecompositionResultsMethods:
         return model_signal(self, a, "decomposition", len(ids))
 
     # -- plots ----------------------------------------------------------------
-    def _default_comp_ids(self, comp_ids, lr, kind):
-        if comp_ids is None and kind == "decomposition" and lr.output_dimension is None \
-                and lr.n_components > 30:
+    def _components_to_plot(self, comp_ids):
+        """The selected component indices and the factors and loadings up to the last
+        of them (deferred components are computed only if the selection reaches them).
+        A full SVD with ``comp_ids=None`` asks the user to choose."""
+        lr = self._require_decomposition()
+        if comp_ids is None and lr.output_dimension is None and lr.n_components > 30:
             raise ValueError(
                 f"the decomposition has {lr.n_components} components: say which to plot "
                 "with comp_ids (e.g. comp_ids=4 for the first four), or decompose with an "
                 "output_dimension"
             )
-        return comp_ids
+        ids = component_ids(comp_ids, lr.n_components)
+        factors, loadings = lr.first_components(max(ids) + 1)
+        return ids, factors, loadings
 
     def plot_decomposition_loadings(self, comp_ids=None, calibrate=True, same_window=True,
                                     comp_label=None, with_factors=False, cmap="gray",
@@ -165,10 +170,7 @@ class DecompositionResultsMethods:
         Returns the Figure (a list of them with ``same_window=False``).
         ``with_factors`` and ``no_nans`` are accepted for HyperSpy compatibility.
         """
-        lr = self._require_decomposition()
-        comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
-        comp_ids = component_ids(comp_ids, lr.n_components)
-        _, loadings = lr.first_components(max(comp_ids) + 1)
+        comp_ids, _, loadings = self._components_to_plot(comp_ids)
         return plot_components(
             self, loadings, "decomposition", "loadings", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
@@ -178,10 +180,7 @@ class DecompositionResultsMethods:
                                    comp_label=None, cmap="gray", per_row=3, title=None,
                                    **kwargs):
         """Plot factors (``comp_ids``: None = all, n = the first n, or a list)."""
-        lr = self._require_decomposition()
-        comp_ids = self._default_comp_ids(comp_ids, lr, "decomposition")
-        comp_ids = component_ids(comp_ids, lr.n_components)
-        factors, _ = lr.first_components(max(comp_ids) + 1)
+        comp_ids, factors, _ = self._components_to_plot(comp_ids)
         return plot_components(
             self, factors, "decomposition", "factors", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
