@@ -93,3 +93,14 @@ def test_return_info_hands_out_all_components():
     assert out.factors.shape == (40, 40) and out.pending is None
     assert _pending(sig) is None
     np.testing.assert_allclose(out.model(), sig.data.reshape(48, 40), rtol=1e-9, atol=1e-9)
+
+
+def test_saving_after_a_direct_write_keeps_the_computed_components(s, tmp_path):
+    s.data[0, 0, 0] += 3.0  # the remaining components can no longer be computed
+    with pytest.warns(UserWarning, match=f"first {EAGER_COMPONENTS} decomposition"):
+        s.save(tmp_path / "s.hspy")
+    back = hs.load(tmp_path / "s.hspy")
+    lr = back.learning_results
+    assert lr.factors.shape == (40, EAGER_COMPONENTS)
+    assert lr.explained_variance_ratio.shape == (40,)  # the scree stays whole
+    np.testing.assert_allclose(back.data, s.data)

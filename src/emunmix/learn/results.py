@@ -18,12 +18,14 @@ import copy as _copy
 import numbers
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
 _PARAM_GROUPS = ("decomposition_parameters", "bss_parameters")
+_LAZY = ("factors", "loadings")  # fields read through completing properties
 _SEP = "__"
 
 
@@ -262,10 +264,24 @@ class LearningResults:
         Parameter dictionaries are flattened as ``"decomposition_parameters__key"``;
         values that are not arrays, numbers, strings or booleans are stored as their
         ``repr`` (for the record only).
+
+        Deferred components are computed first. If they can no longer be (the data
+        changed in place since the decomposition), a warning says so and the
+        components computed so far are written, so that saving never fails on them.
         """
+        from emunmix.learn.finish import StaleDataError
+
+        try:
+            self.complete_components()
+        except StaleDataError as err:
+            warnings.warn(
+                f"saving the first {self.__dict__['_factors'].shape[1]} decomposition "
+                f"components only: {err}",
+                stacklevel=2,
+            )
         out = {}
         for f in fields(self):
-            value = getattr(self, f.name)
+            value = self.__dict__.get("_" + f.name) if f.name in _LAZY else getattr(self, f.name)
             if f.name in _PARAM_GROUPS:
                 for key, val in value.items():
                     val = _plain(val)
