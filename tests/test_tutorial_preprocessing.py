@@ -7,10 +7,10 @@ included, once the decomposition kernels are installed.
 """
 
 import matplotlib
-import numpy as np
 import pytest
 
 import emunmix.api as hs
+from _scree import components_above_noise
 
 matplotlib.use("Agg")
 
@@ -34,21 +34,6 @@ def in_tutorial_dir(tutorial_dir, monkeypatch):
     plt.close("all")
 
 
-def gram(x):
-    """``x.T @ x`` in float32 (half the time; ample precision for a scree test)."""
-    x32 = np.ascontiguousarray(x, dtype=np.float32)
-    return (x32.T @ x32).astype(np.float64)
-
-
-def scree_above_noise(data):
-    d = np.asarray(data, dtype=float).reshape(-1, data.shape[-1])
-    a, b = d.sum(1), d.sum(0)
-    x = d / np.sqrt(a)[:, None] / np.sqrt(b)[None]
-    sv = np.sqrt(np.clip(np.linalg.eigvalsh(gram(x)), 0, None))
-    edge = (np.sqrt(d.shape[0]) + np.sqrt(d.shape[1])) / np.sqrt(d.sum())
-    return int((sv > 1.05 * edge).sum())
-
-
 def test_section3_preprocessing_lines(in_tutorial_dir, capsys):
     # In [25]
     s3 = hs.load("data/CL3.hdf5")
@@ -64,7 +49,7 @@ def test_section3_preprocessing_lines(in_tutorial_dir, capsys):
     for key in ("std:\t", "min:\t", "Q1:\t", "median:\t", "Q3:\t", "max:\t"):
         assert key in out
     assert s3.axes_manager.navigation_shape == ll3.axes_manager.navigation_shape
-    assert scree_above_noise(s3.data) == scree_above_noise(hs.load("data/CL1.hdf5").data)
+    assert components_above_noise(s3.data) == components_above_noise(hs.load("data/CL1.hdf5").data)
     # In [36]
     s4 = hs.load("data/CL4.hdf5")
     spikes = s4.find_spikes().data.sum()
@@ -77,7 +62,7 @@ def test_section3_preprocessing_lines(in_tutorial_dir, capsys):
     ll4 = hs.load("data/LL3.hdf5")
     ll4.align_zero_loss_peak(also_align=[s4])
     assert "Initial ZLP position statistics" in capsys.readouterr().out
-    assert scree_above_noise(s4.data) == 4
+    assert components_above_noise(s4.data) == 4
 
 
 def test_section3_line_by_line(in_tutorial_dir):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _scree import poisson_scree
 from emunmix.datasets import make_dataset
 from emunmix.preprocess.shift import crop_range_after_shift, shift_1d
 from emunmix.preprocess.zlp import (
@@ -149,15 +150,6 @@ def test_ll3_residual_spread_below_a_tenth_of_a_channel(ll3):
     assert np.std(again) / scale <= 0.1
 
 
-def _scree(data):
-    """Poisson-normalised singular values in units of the noise (Marchenko-Pastur) edge."""
-    d = data.reshape(-1, data.shape[-1]).astype(np.float64)
-    a, b = d.sum(1), d.sum(0)
-    A = d / np.sqrt(a)[:, None] / np.sqrt(b)[None, :]
-    s = np.sqrt(np.clip(np.linalg.eigvalsh(A.T @ A)[::-1], 0, None))
-    return s / ((np.sqrt(d.shape[0]) + np.sqrt(d.shape[1])) / np.sqrt(d.sum()))
-
-
 def test_cl3_aligned_with_ll3_looks_like_cl1():
     ll, cl3, cl1 = (make_dataset(n) for n in ("LL3", "CL3", "CL1"))
     offset, scale = _axis(ll)
@@ -166,16 +158,16 @@ def test_cl3_aligned_with_ll3_looks_like_cl1():
     shifts = align_zlp_shifts(c) / cl_scale  # the same energy shifts, in CL channels
     aligned = shift_1d(cl3.data, shifts)
     lo, hi = crop_range_after_shift(shifts, cl3.data.shape[-1])
-    s_cl1 = _scree(cl1.data[..., lo:hi])
-    s_cl3 = _scree(cl3.data[..., lo:hi])
-    s_aligned = _scree(aligned[..., lo:hi])
+    s_cl1 = poisson_scree(cl1.data[..., lo:hi])
+    s_cl3 = poisson_scree(cl3.data[..., lo:hi])
+    s_aligned = poisson_scree(aligned[..., lo:hi])
     # the same strong components as CL1, where CL3 has many more
     n_cl1 = int((s_cl1 > 2).sum())
     assert int((s_aligned > 2).sum()) == n_cl1 and int((s_cl3 > 2).sum()) > n_cl1 + 2
     # what is left above the noise comes from interpolating one-channel-wide white
     # lines: aligning with the true shifts leaves the same
     oracle = shift_1d(cl3.data, -(cl3.truth.shifts - cl3.truth.shifts.mean()) / cl_scale)
-    s_oracle = _scree(oracle[..., lo:hi])
+    s_oracle = poisson_scree(oracle[..., lo:hi])
     np.testing.assert_allclose(s_aligned[n_cl1 : n_cl1 + 6], s_oracle[n_cl1 : n_cl1 + 6],
                                rtol=0.03)
     assert s_aligned[n_cl1] < 1.6

@@ -5,6 +5,7 @@ import pytest
 from _state import assert_unchanged, state
 
 import emunmix.api as hs
+from _scree import components_above_noise
 from emunmix.signal import BaseSignal, EELSSpectrum
 
 LL_SCALE = 0.1  # eV per low-loss channel
@@ -23,27 +24,6 @@ def cl3():
 def noiseless_copy(signal, truth):
     """The same signal holding the noiseless truth (to measure what a shift did)."""
     return signal._new_like(np.array(truth.noiseless), cls=EELSSpectrum)
-
-
-def gram(x):
-    """``x.T @ x`` in float32 (half the time; ample precision for a scree test)."""
-    x32 = np.ascontiguousarray(x, dtype=np.float32)
-    return (x32.T @ x32).astype(np.float64)
-
-
-def poisson_scree(data):
-    """Singular values of the Poisson-normalised data over the Marchenko-Pastur noise edge."""
-    d = np.asarray(data, dtype=float).reshape(-1, data.shape[-1])
-    a, b = d.sum(1), d.sum(0)
-    a[a == 0], b[b == 0] = 1, 1
-    x = d / np.sqrt(a)[:, None] / np.sqrt(b)[None]
-    sv = np.sqrt(np.clip(np.linalg.eigvalsh(gram(x))[::-1], 0, None))  # faster than an SVD
-    edge = (np.sqrt(d.shape[0]) + np.sqrt(d.shape[1])) / np.sqrt(d.sum())
-    return sv / edge
-
-
-def components_above_noise(data, margin=1.05):
-    return int((poisson_scree(data) > margin).sum())
 
 
 # -- estimate_zero_loss_peak_centre --------------------------------------------------
