@@ -1,7 +1,8 @@
-"""Processing commands of the CLI: decompose, denoise, align-zlp, despike.
+"""Processing commands of the CLI: decompose, bss, denoise, align-zlp, despike.
 
 Each loads file(s), calls the same signal methods a Python user would, and
-saves the result next to the input (never overwriting without --overwrite).
+saves the result next to the input (never overwriting without --overwrite),
+with a progress bar over its steps (``-q`` hides it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,31 @@ def _output_path(path: str, suffix: str, out: str | None) -> Path:
     return Path(out) if out else p.with_name(f"{p.stem}_{suffix}.hspy")
 
 
+class _Steps:
+    """A tqdm bar over a command's few long steps (load, compute, save); ``-q`` hides it."""
+
+    def __init__(self, names, quiet: bool):
+        from tqdm.auto import tqdm
+
+        self._names = list(names)
+        self._bar = tqdm(total=len(self._names), desc=self._names[0], leave=False,
+                         disable=quiet)
+
+    def next(self) -> None:
+        self._bar.update(1)
+        done = self._bar.n
+        if done < len(self._names):
+            self._bar.set_description(self._names[done])
+        else:
+            self._bar.close()
+
+
+def _smoothness(value: str | None):
+    if value is None or value == "auto":
+        return value
+    return float(value)
+
+
 def _load(path: str):
     from .io import load
 
@@ -25,14 +51,21 @@ def _load(path: str):
 
 
 def _cmd_decompose(args: argparse.Namespace) -> int:
+    steps = _Steps(["load", "decompose", "save"], args.quiet)
     s = _load(args.file)
+    steps.next()
     dim = args.components
+    extra = {}
+    if args.spatial_smoothness is not None:
+        extra["spatial_smoothness"] = _smoothness(args.spatial_smoothness)
     s.decomposition(normalize_poissonian_noise=not args.no_poisson, algorithm=args.algorithm,
                     output_dimension=("auto" if dim == "auto" else int(dim)) if dim else None,
-                    random_state=args.random_state, print_info=False)
-    print(s.learning_results.summary())
+                    random_state=args.random_state, print_info=False, **extra)
+    steps.next()
     out = _output_path(args.file, "decomposed", args.out)
     s.save(out, overwrite=args.overwrite)
+    steps.next()
+    print(s.learning_results.summary())
     print(f"wrote {out} (data with its learning results)")
     if args.figure:
         ax = s.plot_explained_variance_ratio()
@@ -41,39 +74,91 @@ def _cmd_decompose(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_denoise(args: argparse.Namespace) -> int:
+def _cmd_bss(args: argparse.Namespace) -> int:
+    steps = _Steps(["load", "decompose", "unmix", "save"], args.quiet)
     s = _load(args.file)
+    steps.next()
+    lr = s.learning_results
+    if lr is None or lr.n_components is None:
+        s.decomposition(normalize_poissonian_noise=not args.no_poisson, print_info=False)
+        print("decomposed first: SVD"
+              + (" with Poisson normalisation" if not args.no_poisson else ""))
+    steps.next()
+    n = args.components
+    if n is None:
+        n = s.learning_results.number_significant_components
+        if n is None:
+            raise ValueError("say how many components to unmix with --components N")
+        print(f"unmixing {n} components (the scree plot's elbow)")
+    s.blind_source_separation(int(n), diff_order=args.diff_order,
+                              on_loadings=args.on_loadings,
+                              random_state=args.random_state, print_info=False)
+    steps.next()
+    out = _output_path(args.file, "bss", args.out)
+    s.save(out, overwrite=args.overwrite)
+    steps.next()
+    print(s.learning_results.summary())
+    print(f"wrote {out} (data with its decomposition and BSS results)")
+    if args.figure:
+        from .signal.learning_common import as_figure
+
+        as_figure(s.plot_bss_loadings(with_factors=True)).savefig(args.figure, dpi=100)
+        print(f"wrote {args.figure}")
+    return 0
+
+
+def _cmd_denoise(args: argparse.Namespace) -> int:
+    steps = _Steps(["load", "decompose", "save"], args.quiet)
+    s = _load(args.file)
+    steps.next()
     s.decomposition(normalize_poissonian_noise=not args.no_poisson, print_info=False,
                     output_dimension="auto" if args.components == "auto" else None)
     n = (s.learning_results.number_significant_components if args.components == "auto"
          else int(args.components))
     model = s.get_decomposition_model(n)
+    steps.next()
     out = _output_path(args.file, f"denoised{n}", args.out)
     model.save(out, overwrite=args.overwrite)
+    steps.next()
     print(f"kept {n} components; wrote {out}")
     return 0
 
 
 def _cmd_align(args: argparse.Namespace) -> int:
+    steps = _Steps(["load", "align", "save"], args.quiet)
     ll = _load(args.lowloss)
     others = [_load(f) for f in args.also_align]
+    steps.next()
     ll.align_zero_loss_peak(also_align=others, print_stats=True, crop=not args.no_crop)
+    steps.next()
+    written = []
     for src, sig in [(args.lowloss, ll), *zip(args.also_align, others)]:
         out = _output_path(src, "aligned", None)
         sig.save(out, overwrite=args.overwrite)
+        written.append(out)
+    steps.next()
+    for out in written:
         print(f"wrote {out}")
     return 0
 
 
 def _cmd_despike(args: argparse.Namespace) -> int:
+    steps = _Steps(["load", "find and remove spikes", "save"], args.quiet)
     s = _load(args.file)
+    steps.next()
     threshold = args.threshold if args.threshold == "auto" else float(args.threshold)
     s.spikes_removal_tool(interactive=False, threshold=threshold,
                           random_state=args.random_state)
+    steps.next()
     out = _output_path(args.file, "despiked", args.out)
     s.save(out, overwrite=args.overwrite)
+    steps.next()
     print(f"wrote {out}")
     return 0
+
+
+FILE_HELP = "spectrum image file (.hspy, .zspy, .hdf5, .dm4, ... any RosettaSciIO format)"
+SEED_HELP = "seed of the random choices: the same seed, the same result (default 0)"
 
 
 def add_processing_commands(sub) -> None:
@@ -81,21 +166,43 @@ def add_processing_commands(sub) -> None:
     p = sub.add_parser("decompose", help="SVD/NMF/... decomposition, saved with the data",
                        description="Decompose a spectrum image and save it with its "
                        "learning results (open the result in emunmix or HyperSpy).")
-    p.add_argument("file")
+    p.add_argument("file", help=FILE_HELP)
     p.add_argument("--algorithm", default="SVD", help="SVD, PCA, NMF, MLPCA, RPCA")
     p.add_argument("--components", default=None,
                    help="number of components, or 'auto' (default: all for SVD)")
     p.add_argument("--no-poisson", action="store_true",
                    help="do not normalise Poisson noise (default: normalise)")
+    p.add_argument("--spatial-smoothness", default=None, metavar="BETA",
+                   help="NMF only: spatial prior weight, a number or 'auto' (default: off)")
     p.add_argument("--figure", default=None, help="write the scree plot to this PNG")
-    p.add_argument("--random-state", type=int, default=0)
+    p.add_argument("--random-state", type=int, default=0, help=SEED_HELP)
     _common(p)
     p.set_defaults(func=_cmd_decompose)
+
+    p = sub.add_parser("bss", help="blind source separation (FastICA) of the components",
+                       description="Unmix the first N decomposition components of a file "
+                       "into independent sources (FastICA on their derivatives, as "
+                       "s.blind_source_separation). A file without decomposition results "
+                       "is decomposed first (Poisson-normalised SVD).")
+    p.add_argument("file", help=FILE_HELP + "; may hold decomposition results already")
+    p.add_argument("--components", type=int, default=None, metavar="N",
+                   help="components to unmix (default: the scree plot's elbow)")
+    p.add_argument("--diff-order", type=int, default=1,
+                   help="derivative order before unmixing (default 1; 0: none)")
+    p.add_argument("--on-loadings", action="store_true",
+                   help="unmix the maps instead of the spectra")
+    p.add_argument("--no-poisson", action="store_true",
+                   help="when decomposing first: no Poisson normalisation")
+    p.add_argument("--figure", default=None,
+                   help="write the unmixed maps and spectra to this PNG")
+    p.add_argument("--random-state", type=int, default=0, help=SEED_HELP)
+    _common(p)
+    p.set_defaults(func=_cmd_bss)
 
     p = sub.add_parser("denoise", help="low-rank (PCA) denoised copy of a spectrum image",
                        description="Poisson-normalised SVD, then the model rebuilt from the "
                        "first N components (N from the scree-plot elbow with 'auto').")
-    p.add_argument("file")
+    p.add_argument("file", help=FILE_HELP)
     p.add_argument("--components", default="auto", help="N, or 'auto' (default)")
     p.add_argument("--no-poisson", action="store_true", help="no Poisson normalisation")
     _common(p)
@@ -109,14 +216,15 @@ def add_processing_commands(sub) -> None:
                    help="core-loss file(s) acquired simultaneously (same navigation shape)")
     p.add_argument("--no-crop", action="store_true", help="keep channels made empty by shifts")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_align)
 
     p = sub.add_parser("despike", help="remove X-ray spikes automatically",
                        description="Find single-channel spikes (outliers in energy and in "
                        "space) and replace them by the expected signal plus noise.")
-    p.add_argument("file")
+    p.add_argument("file", help=FILE_HELP)
     p.add_argument("--threshold", default="auto", help="'auto' (default) or a number")
-    p.add_argument("--random-state", type=int, default=0)
+    p.add_argument("--random-state", type=int, default=0, help=SEED_HELP)
     _common(p)
     p.set_defaults(func=_cmd_despike)
 
@@ -124,3 +232,4 @@ def add_processing_commands(sub) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, help="output file (default: next to the input)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
