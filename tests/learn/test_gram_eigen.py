@@ -84,3 +84,15 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="stop <= 10"):
         eig.vectors(0, 11)
     assert eig.vectors(4, 4).shape == (10, 0)
+
+
+def test_threaded_and_single_thread_paths_agree(monkeypatch):
+    import emunmix.learn.gram_eigen as ge
+
+    G = _gram(300, 80, seed=5)
+    single = GramEigen(G)
+    monkeypatch.setattr(ge, "SINGLE_THREAD_MAX", 10)  # 80 > 10: the threaded path
+    threaded = GramEigen(G)
+    np.testing.assert_allclose(threaded.eigenvalues, single.eigenvalues, rtol=1e-12)
+    V1, V2 = single.vectors(0, 5), threaded.vectors(0, 5)
+    np.testing.assert_allclose(np.abs(np.sum(V1 * V2, axis=0)), 1, atol=1e-10)
