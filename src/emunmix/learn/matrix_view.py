@@ -4,9 +4,14 @@ Decomposition works on ``P = diag(1/r) (X[rows][:, cols] - centring) diag(1/c)``
 unmasked part of the data, optionally centred and divided by Poisson weights. Building
 ``P`` as an array costs a full copy; :class:`MatrixView` instead reads it one row block at
 a time (in float64, so scaling by tiny weights can neither overflow nor lose precision),
-which is all the Gram-matrix SVD and the projections need. The same code serves numpy
-and dask data: for dask each block is one computed chunk, so the data never have to fit
-in memory.
+which is all the Gram-matrix SVD and the projections need.
+
+For dask data the reductions are dask graphs instead of loops: one task per row chunk
+(chunks split along channels are first joined into whole rows inside the graph) reads
+and reduces its chunk, and the partial results are summed in a tree of
+:data:`SPLIT_EVERY` at a time, so that the scheduler (threads, or the workers of a
+``dask.distributed`` cluster) reads chunks in parallel and only the small results
+travel. Memory stays at a few chunks per worker plus the results.
 """
 
 from __future__ import annotations
@@ -20,6 +25,13 @@ from emunmix.learn.validation import is_dask, working_dtype
 #: Target size (bytes) of one float64 row block: large enough for BLAS to run near peak
 #: (512-row blocks made the Gram 2x slower than 4096-row ones), small beside the data.
 BLOCK_BYTES = 32 * 2**20
+
+#: Partial results summed by one task of a lazy reduction's tree.
+SPLIT_EVERY = 4
+
+#: Most bytes of lazily computed rows (``dot``, ``materialise``) gathered per compute:
+#: the output is filled batch by batch, never held twice.
+GATHER_BYTES = 128 * 2**20
 
 
 @dataclass(frozen=True)
@@ -146,19 +158,70 @@ class MatrixView:
         """
         dtype = np.dtype(dtype)
         for start, stop, raw in self.raw_blocks():
-            if self.is_plain:
-                yield start, stop, np.asarray(raw, dtype=dtype)
-                continue
-            b = np.array(raw, dtype=np.float64)
-            if self.row_mean is not None:
-                b -= self.row_mean[start:stop, None]
-            if self.col_mean is not None:
-                b -= self.col_mean
-            if self.row_scale is not None:
-                b /= self.row_scale[start:stop, None]
-            if self.col_scale is not None:
-                b /= self.col_scale
-            yield start, stop, b if dtype == np.float64 else b.astype(dtype)
+            yield start, stop, _transform(raw, dtype, *self._row_vectors(start, stop),
+                                          self.col_mean, self.col_scale)
+
+    def _row_vectors(self, start, stop):
+        """``row_mean`` and ``row_scale`` of rows ``start:stop`` (None where unset)."""
+        return tuple(None if v is None else v[start:stop]
+                     for v in (self.row_mean, self.row_scale))
+
+    # ------------------------------------------------------------ dask graphs
+    def _lazy_chunks(self):
+        """``(start, stop, delayed raw block)`` per row chunk of the lazy selection.
+
+        Chunks split along the channels are joined into whole rows inside the graph
+        (and tall ones split to about ``4 * BLOCK_BYTES``), so each task holds one
+        row block of the raw data.
+        """
+        Xs = self._selected()
+        if Xs.numblocks[1] > 1:
+            n, itemsize = Xs.shape[1], np.dtype(Xs.dtype).itemsize
+            rows = max(1, (4 * BLOCK_BYTES) // max(n * itemsize, 1))
+            Xs = Xs.rechunk({0: rows if max(Xs.chunks[0]) > rows else Xs.chunks[0], 1: -1})
+        edges = np.cumsum((0,) + tuple(Xs.chunks[0])).tolist()
+        blocks = Xs.to_delayed().reshape(-1)
+        return [(a, b, blk) for a, b, blk in zip(edges[:-1], edges[1:], blocks)]
+
+    def _lazy_parts(self, func, *args, rows=None):
+        """``func(raw, start, stop, row_mean, row_scale, _, rows, *args)`` as one delayed
+        task per row chunk: ``row_mean``, ``row_scale`` and ``rows`` (an optional (m, k)
+        array) sliced to the chunk's rows, ``args`` in the graph once, shared."""
+        from dask import delayed
+
+        shared = [delayed(a, pure=True) if isinstance(a, np.ndarray) else a for a in args]
+        task = delayed(func, pure=True)
+        return [(start, stop, task(blk, start, stop, *self._row_vectors(start, stop),
+                                   None if rows is None else rows[start:stop], *shared))
+                for start, stop, blk in self._lazy_chunks()]
+
+    def _lazy_sum(self, func, *args, rows=None, combine=None):
+        """The lazy parts of ``func`` (see ``_lazy_parts``) reduced by a tree of
+        ``combine`` (default: addition) over ``SPLIT_EVERY`` parts per task; computed."""
+        import dask
+
+        parts = [p for _, _, p in self._lazy_parts(func, *args, rows=rows)]
+        return dask.compute(_tree(parts, combine or _add))[0]
+
+    def _lazy_rows(self, func, *args, out):
+        """Fill ``out`` (rows x k) with the lazy parts of ``func``, computed in batches
+        of at most ``GATHER_BYTES`` so that the output is never held twice."""
+        import dask
+
+        parts = self._lazy_parts(func, *args)
+        row_bytes = max(1, out.itemsize * int(np.prod(out.shape[1:])))
+        i = 0
+        while i < len(parts):
+            j, size = i, 0
+            while j < len(parts) and (j == i or size + (parts[j][1] - parts[j][0]) * row_bytes
+                                      <= GATHER_BYTES):
+                size += (parts[j][1] - parts[j][0]) * row_bytes
+                j += 1
+            values = dask.compute(*[p for _, _, p in parts[i:j]])
+            for (start, stop, _), value in zip(parts[i:j], values):
+                out[start:stop] = value
+            i = j
+        return out
 
     # ------------------------------------------------------------ reductions
     def stats(self) -> MatrixStats:
@@ -169,6 +232,12 @@ class MatrixView:
         n_bad = n_neg = 0
         check_finite = np.dtype(self.X.dtype).kind == "f"
         check_sign = np.dtype(self.X.dtype).kind in "if"
+        if self.is_lazy:
+            rows, col_sums, n_bad, n_neg = self._lazy_sum(
+                _stats_part, check_finite, check_sign, combine=_combine_stats)
+            for start, part in rows:
+                row_sums[start : start + part.size] = part
+            return MatrixStats(row_sums, col_sums, int(n_bad), int(n_neg))
         for start, stop, raw in self.raw_blocks():
             if check_finite:
                 n_bad += raw.size - int(np.count_nonzero(np.isfinite(raw)))
@@ -194,6 +263,9 @@ class MatrixView:
         ):
             return np.asarray(self.X, dtype=dtype)
         out = np.empty(self.shape, dtype=dtype)
+        if self.is_lazy:
+            return self._lazy_rows(_transform_part, dtype, self.col_mean, self.col_scale,
+                                   out=out)
         for start, stop, b in self.blocks(np.float64 if not self.is_plain else dtype):
             out[start:stop] = b
         return out
@@ -219,6 +291,14 @@ class MatrixView:
     def gram(self) -> np.ndarray:
         """``P' P`` (columns x columns), accumulated in float64 over row blocks."""
         n = self.shape[1]
+        if self.is_lazy:
+            uncentred = self.row_mean is None and self.col_mean is None
+            G = self._lazy_sum(_gram_part, self.col_mean,
+                               None if uncentred else self.col_scale)
+            if uncentred and self.col_scale is not None:
+                G /= self.col_scale[:, None]
+                G /= self.col_scale[None, :]
+            return G
         G = np.zeros((n, n))
         if self.row_mean is None and self.col_mean is None:
             # scale the columns once at the end: one pass less over every block
@@ -255,6 +335,9 @@ class MatrixView:
         if centred and dtype != np.float64:
             # subtracting a large mean after a float32 product would cancel digits
             out = np.empty(shape, dtype=dtype) if out is None else out
+            if self.is_lazy:
+                return self._lazy_rows(_centred_dot_part, V, self.col_mean, self.col_scale,
+                                       out=out)
             for start, stop, b in self.blocks(np.float64):
                 out[start:stop] = b @ V
             return out
@@ -264,31 +347,18 @@ class MatrixView:
         row_corr = Vs.sum(axis=0) if self.row_mean is not None else None
         Vs = Vs.astype(dtype)
         out = np.empty(shape, dtype=dtype) if out is None else out
+        if self.is_lazy:
+            return self._lazy_rows(_dot_part, Vs, col_corr, row_corr, out=out)
         for start, stop, raw in self.raw_blocks():
-            o = out[start:stop]
-            if raw.dtype == dtype:
-                np.matmul(raw, Vs, out=o)
-            else:
-                np.matmul(np.asarray(raw, dtype=dtype), Vs, out=o)
-            if col_corr is None and row_corr is None and self.row_scale is None:
-                continue
-            if col_corr is None and row_corr is None:
-                # a pure row scaling is exact enough in the working dtype: no float64 copy
-                o /= self.row_scale[start:stop, None].astype(dtype)
-                continue
-            o64 = o.astype(np.float64)
-            if col_corr is not None:
-                o64 -= col_corr
-            if row_corr is not None:
-                o64 -= self.row_mean[start:stop, None] * row_corr
-            if self.row_scale is not None:
-                o64 /= self.row_scale[start:stop, None]
-            o[...] = o64
+            _dot_block(raw, out[start:stop], Vs, col_corr, row_corr,
+                       *self._row_vectors(start, stop))
         return out
 
     def tdot(self, U) -> np.ndarray:
         """``P' @ U`` (columns x k), accumulated in float64 over row blocks."""
         U = np.asarray(U, dtype=np.float64)
+        if self.is_lazy:  # each task gets its own rows of U, not all of U
+            return self._lazy_sum(_tdot_part, self.col_mean, self.col_scale, rows=U)
         out = np.zeros((self.shape[1], U.shape[1]))
         for start, stop, b in self.blocks(np.float64):
             out += b.T @ U[start:stop]
@@ -296,7 +366,111 @@ class MatrixView:
 
     def sum_of_squares(self) -> float:
         """``||P||_F^2`` in float64 (total variation, for explained variance ratios)."""
+        if self.is_lazy:
+            return float(self._lazy_sum(_sum_of_squares_part, self.col_mean, self.col_scale))
         total = 0.0
         for _, _, b in self.blocks(np.float64):
             total += float(np.einsum("ij,ij->", b, b))
         return total
+
+
+# ------------------------------------------------------------------ block kernels
+def _transform(raw, dtype, row_mean, row_scale, col_mean, col_scale):
+    """One block of ``P`` from its raw rows (centring and scaling in float64)."""
+    if row_mean is None and row_scale is None and col_mean is None and col_scale is None:
+        return np.asarray(raw, dtype=dtype)
+    b = np.array(raw, dtype=np.float64)
+    if row_mean is not None:
+        b -= row_mean[:, None]
+    if col_mean is not None:
+        b -= col_mean
+    if row_scale is not None:
+        b /= row_scale[:, None]
+    if col_scale is not None:
+        b /= col_scale
+    return b if dtype == np.float64 else b.astype(dtype)
+
+
+def _dot_block(raw, o, Vs, col_corr, row_corr, row_mean, row_scale):
+    """``o = P_block @ V`` from the raw block; see :meth:`MatrixView.dot`."""
+    dtype = o.dtype
+    if raw.dtype == dtype:
+        np.matmul(raw, Vs, out=o)
+    else:
+        np.matmul(np.asarray(raw, dtype=dtype), Vs, out=o)
+    if col_corr is None and row_corr is None and row_scale is None:
+        return
+    if col_corr is None and row_corr is None:
+        # a pure row scaling is exact enough in the working dtype: no float64 copy
+        o /= row_scale[:, None].astype(dtype)
+        return
+    o64 = o.astype(np.float64)
+    if col_corr is not None:
+        o64 -= col_corr
+    if row_corr is not None:
+        o64 -= row_mean[:, None] * row_corr
+    if row_scale is not None:
+        o64 /= row_scale[:, None]
+    o[...] = o64
+
+
+# Tasks of the lazy reductions: ``(raw, start, stop, row_mean, row_scale, rows, *shared)``.
+def _stats_part(raw, start, stop, row_mean, row_scale, _, check_finite, check_sign):
+    raw = np.asarray(raw)
+    n_bad = raw.size - int(np.count_nonzero(np.isfinite(raw))) if check_finite else 0
+    n_neg = int(np.count_nonzero(raw < 0)) if check_sign else 0
+    return ([(start, raw.sum(axis=1, dtype=np.float64))], raw.sum(axis=0, dtype=np.float64),
+            n_bad, n_neg)
+
+
+def _transform_part(raw, start, stop, row_mean, row_scale, _, dtype, col_mean, col_scale):
+    return _transform(raw, dtype, row_mean, row_scale, col_mean, col_scale)
+
+
+def _gram_part(raw, start, stop, row_mean, row_scale, _, col_mean, col_scale):
+    b = _transform(raw, np.float64, row_mean, row_scale, col_mean, col_scale)
+    return b.T @ b
+
+
+def _sum_of_squares_part(raw, start, stop, row_mean, row_scale, _, col_mean, col_scale):
+    b = _transform(raw, np.float64, row_mean, row_scale, col_mean, col_scale)
+    return float(np.einsum("ij,ij->", b, b))
+
+
+def _centred_dot_part(raw, start, stop, row_mean, row_scale, _, V, col_mean, col_scale):
+    return _transform(raw, np.float64, row_mean, row_scale, col_mean, col_scale) @ V
+
+
+def _dot_part(raw, start, stop, row_mean, row_scale, _, Vs, col_corr, row_corr):
+    o = np.empty((stop - start, Vs.shape[1]), dtype=Vs.dtype)
+    _dot_block(np.asarray(raw), o, Vs, col_corr, row_corr, row_mean, row_scale)
+    return o
+
+
+def _tdot_part(raw, start, stop, row_mean, row_scale, U, col_mean, col_scale):
+    return _transform(raw, np.float64, row_mean, row_scale, col_mean, col_scale).T @ U
+
+
+def _add(*parts):
+    total = parts[0] + parts[1]
+    for p in parts[2:]:
+        total += p
+    return total
+
+
+def _combine_stats(*parts):
+    rows = [r for p in parts for r in p[0]]
+    return (rows, _add(*[p[1] for p in parts]), sum(p[2] for p in parts),
+            sum(p[3] for p in parts))
+
+
+def _tree(parts, combine):
+    """A delayed tree reduction: ``combine`` of ``SPLIT_EVERY`` parts per task, level by
+    level, so that no task holds more than a few partial results."""
+    from dask import delayed
+
+    task = delayed(combine, pure=True)
+    while len(parts) > 1:
+        parts = [task(*parts[i : i + SPLIT_EVERY]) if len(parts[i : i + SPLIT_EVERY]) > 1
+                 else parts[i] for i in range(0, len(parts), SPLIT_EVERY)]
+    return parts[0]
