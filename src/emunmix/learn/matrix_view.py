@@ -201,7 +201,9 @@ class MatrixView:
         import dask
 
         parts = [p for _, _, p in self._lazy_parts(func, *args, rows=rows)]
-        return dask.compute(_tree(parts, combine or _add))[0]
+        root = _tree(parts, combine or _add)
+        with _blas_for(root, len(parts)):
+            return dask.compute(root)[0]
 
     def _lazy_rows(self, func, *args, out):
         """Fill ``out`` (rows x k) with the lazy parts of ``func``, computed in batches
@@ -217,7 +219,9 @@ class MatrixView:
                                       <= GATHER_BYTES):
                 size += (parts[j][1] - parts[j][0]) * row_bytes
                 j += 1
-            values = dask.compute(*[p for _, _, p in parts[i:j]])
+            batch = [p for _, _, p in parts[i:j]]
+            with _blas_for(batch[0], len(batch)):
+                values = dask.compute(*batch)
             for (start, stop, _), value in zip(parts[i:j], values):
                 out[start:stop] = value
             i = j
@@ -423,22 +427,44 @@ def _stats_part(raw, start, stop, row_mean, row_scale, _, check_finite, check_si
             n_bad, n_neg)
 
 
+def _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale, rows=None):
+    """``(start, stop, block, rows[start:stop])`` of ``P`` in float64 over row blocks of
+    about ``BLOCK_BYTES`` of one chunk: a task never holds a float64 copy of its chunk."""
+    step = max(1, BLOCK_BYTES // (8 * max(raw.shape[1], 1)))
+    for a in range(0, raw.shape[0], step):
+        b = min(raw.shape[0], a + step)
+        rm = None if row_mean is None else row_mean[a:b]
+        rs = None if row_scale is None else row_scale[a:b]
+        yield (a, b, _transform(raw[a:b], np.float64, rm, rs, col_mean, col_scale),
+               None if rows is None else rows[a:b])
+
+
 def _transform_part(raw, start, stop, row_mean, row_scale, _, dtype, col_mean, col_scale):
-    return _transform(raw, dtype, row_mean, row_scale, col_mean, col_scale)
+    if row_mean is None and row_scale is None and col_mean is None and col_scale is None:
+        return np.asarray(raw, dtype=dtype)
+    out = np.empty(raw.shape, dtype=dtype)
+    for a, b, block, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale):
+        out[a:b] = block
+    return out
 
 
 def _gram_part(raw, start, stop, row_mean, row_scale, _, col_mean, col_scale):
-    b = _transform(raw, np.float64, row_mean, row_scale, col_mean, col_scale)
-    return b.T @ b
+    G = np.zeros((raw.shape[1], raw.shape[1]))
+    for _, _, b, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale):
+        G += b.T @ b
+    return G
 
 
 def _sum_of_squares_part(raw, start, stop, row_mean, row_scale, _, col_mean, col_scale):
-    b = _transform(raw, np.float64, row_mean, row_scale, col_mean, col_scale)
-    return float(np.einsum("ij,ij->", b, b))
+    return sum(float(np.einsum("ij,ij->", b, b))
+               for _, _, b, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale))
 
 
 def _centred_dot_part(raw, start, stop, row_mean, row_scale, _, V, col_mean, col_scale):
-    return _transform(raw, np.float64, row_mean, row_scale, col_mean, col_scale) @ V
+    out = np.empty((raw.shape[0], V.shape[1]))
+    for a, b, block, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale):
+        out[a:b] = block @ V
+    return out
 
 
 def _dot_part(raw, start, stop, row_mean, row_scale, _, Vs, col_corr, row_corr):
@@ -448,7 +474,10 @@ def _dot_part(raw, start, stop, row_mean, row_scale, _, Vs, col_corr, row_corr):
 
 
 def _tdot_part(raw, start, stop, row_mean, row_scale, U, col_mean, col_scale):
-    return _transform(raw, np.float64, row_mean, row_scale, col_mean, col_scale).T @ U
+    out = np.zeros((raw.shape[1], U.shape[1]))
+    for _, _, b, u in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale, U):
+        out += b.T @ u
+    return out
 
 
 def _add(*parts):
@@ -462,6 +491,27 @@ def _combine_stats(*parts):
     rows = [r for p in parts for r in p[0]]
     return (rows, _add(*[p[1] for p in parts]), sum(p[2] for p in parts),
             sum(p[3] for p in parts))
+
+
+def _blas_for(collection, n_tasks: int):
+    """One BLAS thread while the local threaded scheduler runs ``n_tasks`` parallel
+    tasks, at least two per thread: the threads then fill the cores, and BLAS threads
+    on top of them only contend (a 256 MiB Gram: 1.0 s instead of 1.2 s on 2 cores).
+    Nothing changes for other schedulers (a ``dask.distributed`` client, "sync")."""
+    import contextlib
+
+    import dask
+    import dask.threaded
+    from dask.base import get_scheduler
+
+    if get_scheduler(collections=[collection]) is not dask.threaded.get:
+        return contextlib.nullcontext()
+    n_threads = dask.config.get("num_workers", None) or dask.system.CPU_COUNT
+    if n_threads < 2 or n_tasks < 2 * n_threads:
+        return contextlib.nullcontext()
+    from emunmix.learn.threads import single_blas_thread
+
+    return single_blas_thread()
 
 
 def _tree(parts, combine):
