@@ -76,9 +76,7 @@ class DecompositionOutput:
     def complete(self) -> None:
         """Compute the deferred components (if any) and append them."""
         if self.pending is not None:
-            F, L = self.pending()
-            self.factors = np.concatenate([self.factors, F], axis=1)
-            self.loadings = np.concatenate([self.loadings, L], axis=1)
+            self.factors, self.loadings = self.pending.append_to(self.factors, self.loadings)
             self.pending = None
 
     def model(self, components=None) -> np.ndarray:

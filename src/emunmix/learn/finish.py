@@ -121,6 +121,18 @@ class DeferredComponents:
         svd_flip_loadings(F, L)
         return F, L
 
+    def append_to(self, factors, loadings):
+        """``factors`` and ``loadings`` (the eager components) with the remaining ones
+        appended: new arrays. The remaining loadings are written straight into the
+        final array (they can be as large as the data), so no second copy is made."""
+        k0 = factors.shape[1]
+        L = np.empty((loadings.shape[0], k0 + self.n_remaining), dtype=loadings.dtype)
+        L[:, :k0] = loadings
+        F_rest, L_rest = self(loadings_out=L[:, k0:])
+        if not np.shares_memory(L_rest, L):  # masked pixels: computed apart
+            L[:, k0:] = L_rest
+        return np.concatenate([factors, F_rest], axis=1), L
+
     def __deepcopy__(self, memo):
         # immutable once made; copies of the results share it (and the data reference)
         return self

@@ -77,7 +77,8 @@ from emunmix.learn.nmf_spatial import (
     check_spatial_smoothness,
     spatial_graph,
 )
-from emunmix.learn.svd import SVDResult, single_blas_thread, svd
+from emunmix.learn.svd import SVDResult, svd
+from emunmix.learn.threads import single_blas_thread
 from emunmix.learn.validation import check_2d, check_random_state
 
 NMF_LOSSES = ("frobenius", "kullback-leibler")

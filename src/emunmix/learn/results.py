@@ -159,17 +159,8 @@ class LearningResults:
         pending = self.__dict__.get("_pending")
         if pending is None:
             return
-        F0, L0 = self.__dict__["_factors"], self.__dict__["_loadings"]
-        k0 = F0.shape[1]
-        # the loadings can be as large as the data: let the computation write straight
-        # into the final array instead of concatenating a second copy
-        L = np.empty((L0.shape[0], k0 + pending.n_remaining), dtype=L0.dtype)
-        L[:, :k0] = L0
-        F, L_rest = pending(loadings_out=L[:, k0:])
-        if not np.shares_memory(L_rest, L):
-            L[:, k0:] = L_rest
-        self.__dict__["_factors"] = np.concatenate([F0, F], axis=1)
-        self.__dict__["_loadings"] = L
+        F, L = pending.append_to(self.__dict__["_factors"], self.__dict__["_loadings"])
+        self.__dict__["_factors"], self.__dict__["_loadings"] = F, L
         self.__dict__["_pending"] = None
 
     def __deepcopy__(self, memo):

@@ -29,7 +29,6 @@ import scipy.linalg
 
 from emunmix.learn.gram_eigen import GramEigen
 from emunmix.learn.matrix_view import MatrixView
-from emunmix.learn.threads import single_blas_thread
 from emunmix.learn.validation import check_2d, check_random_state
 
 #: Largest ``min(m, n)`` for which "auto" uses the Gram solver (a 4096^2 float64 Gram
@@ -292,5 +291,4 @@ __all__ = [
     "choose_svd_solver",
     "svd",
     "svd_flip_loadings",
-    "single_blas_thread",
 ]
