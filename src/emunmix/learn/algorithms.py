@@ -2,13 +2,18 @@
 
 Every registered function has the signature::
 
-    kernel(view, k, *, svd_solver, auto_transpose, random_state, **kwargs) -> KernelOutput
+    kernel(view, k, *, svd_solver, auto_transpose, random_state, navigation_shape,
+           n_eager, **kwargs) -> KernelOutput
 
 where ``view`` is the masked, centred and noise-scaled
 :class:`~emunmix.learn.matrix_view.MatrixView` prepared by
 :func:`emunmix.learn.decompose.decompose`, ``k`` the number of components (None for
-all, where the algorithm allows it) and ``kwargs`` the user's extra arguments. Adding an
-algorithm is writing its kernel module and registering an adapter here.
+all, where the algorithm allows it), ``navigation_shape`` the grid of the data's
+pixels (for spatial priors), ``n_eager`` (None, or an int when ``decompose`` allows it)
+the number of components whose factors and loadings must be computed at once, the
+others being left to ``KernelOutput.pending``, and ``kwargs`` the user's extra
+arguments. A kernel ignores what it has no use for. Adding an algorithm is writing its
+kernel module and registering an adapter here.
 """
 
 from __future__ import annotations
@@ -68,15 +73,15 @@ def _check_kwargs(name, kwargs):
 
 @DECOMPOSITION.register("SVD", "svd")
 def svd_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
-               random_state=None, **kwargs) -> KernelOutput:
+               random_state=None, navigation_shape=None, n_eager=None,
+               **kwargs) -> KernelOutput:
     """Singular value decomposition (:func:`emunmix.learn.svd.svd`)."""
     from emunmix.learn.svd import svd
 
-    extra = {key: kwargs.pop(key) for key in ("n_oversamples", "n_iter", "n_eager")
-             if key in kwargs}
+    extra = {key: kwargs.pop(key) for key in ("n_oversamples", "n_iter") if key in kwargs}
     _check_kwargs("SVD", kwargs)
     r = svd(view, k, svd_solver=svd_solver, auto_transpose=auto_transpose,
-            random_state=random_state, **extra)
+            random_state=random_state, n_eager=n_eager, **extra)
     ev = r.singular_values**2 / view.shape[0]
     return KernelOutput(r.factors, r.loadings, ev, pending=r.pending,
                         info={"svd_solver": r.solver, "singular_values": r.singular_values})
@@ -84,7 +89,8 @@ def svd_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
 
 @DECOMPOSITION.register("PCA", "sklearn_pca")
 def pca_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
-               random_state=None, **kwargs) -> KernelOutput:
+               random_state=None, navigation_shape=None, n_eager=None,
+               **kwargs) -> KernelOutput:
     """Centred PCA: the SVD of the mean-subtracted data, variances over ``m - 1``.
 
     ``decompose`` centres the data (``centre="navigation"``) before calling this.
@@ -92,7 +98,6 @@ def pca_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
     from emunmix.learn.svd import svd
 
     kwargs.pop("whiten", None)  # accepted for HyperSpy compatibility, not applied
-    n_eager = kwargs.pop("n_eager", None)
     _check_kwargs("PCA", kwargs)
     r = svd(view, k, svd_solver=svd_solver, auto_transpose=auto_transpose,
             random_state=random_state, n_eager=n_eager)
@@ -103,7 +108,8 @@ def pca_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
 
 @DECOMPOSITION.register("NMF", "nmf")
 def nmf_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
-               random_state=None, navigation_shape=None, **kwargs) -> KernelOutput:
+               random_state=None, navigation_shape=None, n_eager=None,
+               **kwargs) -> KernelOutput:
     """Non-negative matrix factorisation (:func:`emunmix.learn.nmf.nmf`).
 
     ``navigation_shape`` (the grid of the view's unmasked rows, masked ones included)
@@ -123,7 +129,8 @@ def nmf_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
 
 @DECOMPOSITION.register("MLPCA", "mlpca")
 def mlpca_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
-                 random_state=None, var_array=None, var_func=None, **kwargs) -> KernelOutput:
+                 random_state=None, navigation_shape=None, n_eager=None, var_array=None,
+                 var_func=None, **kwargs) -> KernelOutput:
     """Maximum-likelihood PCA (:func:`emunmix.learn.mlpca.mlpca`)."""
     from emunmix.learn.mlpca import mlpca
 
@@ -137,7 +144,8 @@ def mlpca_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
 
 @DECOMPOSITION.register("RPCA", "rpca", "RPCA_GoDec", "rpca_godec")
 def rpca_kernel(view: MatrixView, k, *, svd_solver="auto", auto_transpose=True,
-                random_state=None, **kwargs) -> KernelOutput:
+                random_state=None, navigation_shape=None, n_eager=None,
+                **kwargs) -> KernelOutput:
     """Robust PCA, low rank plus sparse (:func:`emunmix.learn.rpca.rpca`)."""
     from emunmix.learn.rpca import rpca
 

@@ -235,11 +235,12 @@ def decompose(
             full.factors, full.loadings = full.pending(k)
 
     # ---------------------------------------------------------------- run
+    # deferral: only when all components are asked for and no reprojection needs them
+    defer = (eager_components is not None and output_dimension is None
+             and (reproject is None or (rows is None and cols is None)))
     common = dict(svd_solver=svd_solver, auto_transpose=auto_transpose,
-                  random_state=random_state)
-    if (eager_components is not None and output_dimension is None and kernel is not None
-            and name in ("SVD", "PCA") and (reproject is None or (rows is None and cols is None))):
-        common["n_eager"] = int(eager_components)
+                  random_state=random_state, navigation_shape=navigation_shape,
+                  n_eager=int(eager_components) if defer else None)
     if kernel is None:
         out = estimator_kernel(algorithm, view, k, **kwargs)
     elif k_req == "auto" and name in ("SVD", "PCA") and not kwargs:
@@ -250,8 +251,6 @@ def decompose(
             info={"svd_solver": full.solver, "singular_values": full.singular_values[:k]},
         )
     else:
-        if name == "NMF":  # its spatial prior needs the grid
-            common["navigation_shape"] = navigation_shape
         out = kernel(view, k, **common, **kwargs)
     info.update(out.info)
     factors, loadings = to_data_units(out.factors, out.loadings, weights, view.dtype)
