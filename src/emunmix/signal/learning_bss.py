@@ -139,16 +139,8 @@ class BSSMethods:
 
         nav_shape = navigation_array_shape(self) or (1,)
         sig_shape = signal_array_shape(self) or (1,)
-        # deferred components are computed only if the selection reaches them (and
-        # for selections that separate() must check against all components)
-        needed = k_available if number_of_components is None else int(number_of_components)
-        if comp_list is not None:
-            idx = np.ravel(np.asarray(comp_list))
-            ok = idx.dtype.kind in "iu" and idx.size and 0 <= idx.min() < k_available \
-                and idx.max() < k_available
-            needed = int(idx.max()) + 1 if ok else k_available
-        needed = min(max(needed, 1), k_available)
-        F, L = lr.first_components(needed)
+        F, L = lr.first_components(_components_needed(number_of_components, comp_list,
+                                                      k_available))
         estimate_on = None
         if factors is not None:
             if on_loadings:
@@ -281,6 +273,19 @@ class BSSMethods:
             factor_format, loading_prefix, loading_format, multiple_files, overwrite,
             save_figures, save_figures_format,
             plot_kwargs={"calibrate": calibrate, "comp_label": comp_label})
+
+
+def _components_needed(number_of_components, comp_list, k_available: int) -> int:
+    """How many leading decomposition components a BSS selection reads: deferred
+    components are computed only if it reaches them. A selection that is not plainly
+    valid gets all of them, so that separate() checks it against the true count."""
+    if comp_list is not None:
+        idx = np.ravel(np.asarray(comp_list))
+        ok = idx.dtype.kind in "iu" and idx.size and idx.min() >= 0 and idx.max() < k_available
+        return int(idx.max()) + 1 if ok else k_available
+    if number_of_components is None or not 1 <= number_of_components <= k_available:
+        return k_available
+    return int(number_of_components)
 
 
 def _custom_factors(factors, shape):
