@@ -3,6 +3,8 @@ components after EAGER_COMPONENTS; anything that needs them gets them exactly.""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -45,6 +47,14 @@ def test_tutorial_reads_compute_nothing_more(s):
     s.blind_source_separation(3, print_info=False, random_state=0)
     s.blind_source_separation(comp_list=[0, 1, 2], print_info=False, random_state=0)
     assert _pending(s) is not None
+
+
+def test_export_of_the_first_components_computes_nothing_more(s, tmp_path):
+    paths = s.export_decomposition_results(tmp_path, comp_ids=3)
+    assert len(paths) == 6 and all(Path(p).exists() for p in paths)
+    assert _pending(s) is not None
+    back = hs.load(sorted(tmp_path.glob("factor-2.*"))[0])
+    np.testing.assert_allclose(back.data, s.learning_results.factors[:, 2], rtol=1e-6)
 
 
 def test_reads_beyond_them_are_exact(s):

@@ -146,12 +146,13 @@ class DecompositionResultsMethods:
         return model_signal(self, a, "decomposition", len(ids))
 
     # -- plots ----------------------------------------------------------------
-    def _components_to_plot(self, comp_ids):
+    def _selected_components(self, comp_ids, plotting=True):
         """The selected component indices and the factors and loadings up to the last
         of them (deferred components are computed only if the selection reaches them).
-        A full SVD with ``comp_ids=None`` asks the user to choose."""
+        For a plot, a full SVD with ``comp_ids=None`` asks the user to choose."""
         lr = self._require_decomposition()
-        if comp_ids is None and lr.output_dimension is None and lr.n_components > 30:
+        if plotting and comp_ids is None and lr.output_dimension is None \
+                and lr.n_components > 30:
             raise ValueError(
                 f"the decomposition has {lr.n_components} components: say which to plot "
                 "with comp_ids (e.g. comp_ids=4 for the first four), or decompose with an "
@@ -170,7 +171,7 @@ class DecompositionResultsMethods:
         Returns the Figure (a list of them with ``same_window=False``).
         ``with_factors`` and ``no_nans`` are accepted for HyperSpy compatibility.
         """
-        comp_ids, _, loadings = self._components_to_plot(comp_ids)
+        comp_ids, _, loadings = self._selected_components(comp_ids)
         return plot_components(
             self, loadings, "decomposition", "loadings", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
@@ -180,7 +181,7 @@ class DecompositionResultsMethods:
                                    comp_label=None, cmap="gray", per_row=3, title=None,
                                    **kwargs):
         """Plot factors (``comp_ids``: None = all, n = the first n, or a list)."""
-        comp_ids, factors, _ = self._components_to_plot(comp_ids)
+        comp_ids, factors, _ = self._selected_components(comp_ids)
         return plot_components(
             self, factors, "decomposition", "factors", comp_ids, calibrate=calibrate,
             same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
@@ -210,11 +211,11 @@ class DecompositionResultsMethods:
         only replaced with ``overwrite=True`` (checked before anything is
         written). Returns the written paths.
         """
-        lr = self._require_decomposition()
+        comp_ids, factors, loadings = self._selected_components(comp_ids, plotting=False)
         if format is not None:
             factor_format = loading_format = format
         return export_components(
-            self, lr.factors, lr.loadings, "decomposition", folder, comp_ids, factor_prefix,
+            self, factors, loadings, "decomposition", folder, comp_ids, factor_prefix,
             factor_format, loading_prefix, loading_format, multiple_files, overwrite,
             save_figures, save_figures_format,
             plot_kwargs={"calibrate": calibrate, "comp_label": comp_label})
