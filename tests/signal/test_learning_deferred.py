@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 from _learning_data import make_signal  # noqa: E402
 
 import emunmix.api as hs  # noqa: E402
-from emunmix.learn.finish import StaleDataError  # noqa: E402
+from emunmix.learn.decomposition.finish import StaleDataError  # noqa: E402
 from emunmix.signal.learning_decomposition import EAGER_COMPONENTS  # noqa: E402
 
 

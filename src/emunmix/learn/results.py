@@ -260,7 +260,7 @@ class LearningResults:
         changed in place since the decomposition), a warning says so and the
         components computed so far are written, so that saving never fails on them.
         """
-        from emunmix.learn.finish import StaleDataError
+        from emunmix.learn.decomposition.finish import StaleDataError
 
         try:
             self.complete_components()
