@@ -6,14 +6,10 @@ The signal layer calls :func:`decompose` and :func:`separate`; algorithms are fo
 name in :data:`DECOMPOSITION` and :data:`BSS`. No signals, plotting or printing here.
 """
 
+from emunmix.exceptions import StaleDataError
 from emunmix.learn import _compat
 from emunmix.learn.bss import BSS, BSSOutput, separate
-from emunmix.learn.decomposition import (
-    DECOMPOSITION,
-    DecompositionOutput,
-    StaleDataError,
-    decompose,
-)
+from emunmix.learn.decomposition import DECOMPOSITION, DecompositionOutput, decompose
 from emunmix.learn.results import LearningResults
 
 _compat.install()

@@ -17,7 +17,7 @@ MOVED = {
     "decompose": "decomposition.pipeline",
     "decompose_output": "decomposition.output",
     "finish": "decomposition.finish",
-    "algorithms": "decomposition.kernels",
+    "algorithms": "decomposition.svd_pca",
     "mlpca": "decomposition.mlpca",
     "rpca": "decomposition.rpca",
     "poisson": "decomposition.poisson",

@@ -293,3 +293,49 @@ def check_random_state(random_state) -> np.random.RandomState:
     from sklearn.utils import check_random_state as _check
 
     return _check(random_state)
+
+
+def check_choice(value, choices, name: str) -> None:
+    """Refuse ``value`` unless it is one of ``choices`` (ValueError naming them)."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")
+
+
+def check_data_stats(stats, n_unmasked: int, poisson: bool, name: str,
+                     needs_non_negative: bool) -> None:
+    """The checks of the data read in one pass (:meth:`MatrixView.stats`): no NaN/inf,
+    and no negative values where Poisson normalisation or the algorithm forbids them."""
+    if stats.n_non_finite:
+        raise ValueError(
+            f"the data contain {stats.n_non_finite} NaN/inf values (out of {n_unmasked} "
+            "unmasked); use navigation_mask/signal_mask to exclude them or replace them "
+            "(e.g. s.data = np.nan_to_num(s.data))"
+        )
+    if stats.n_negative and (poisson or needs_non_negative):
+        what = "Poisson noise normalisation" if poisson else name
+        raise ValueError(
+            f"{what} needs non-negative data, but the data contain {stats.n_negative} "
+            "negative values. Remove the offset that made them negative (e.g. "
+            "s.data -= s.data.min()), clip them (s.data = np.clip(s.data, 0, None)) or "
+            "exclude them with navigation_mask/signal_mask"
+        )
+
+
+def check_index(index, size: int, name: str, what: str) -> int:
+    """An integer index into ``size`` items, negative ones counted from the end.
+
+    Raises
+    ------
+    TypeError
+        For a non-integer (floats and booleans included).
+    ValueError
+        Out of range; the message gives the valid range.
+    """
+    if isinstance(index, (bool, np.bool_)) or not isinstance(index, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {index!r}")
+    index = int(index)
+    if not -size <= index < size:
+        raise ValueError(
+            f"{name} {index} is out of range for {what} (valid: {-size} to {size - 1})"
+        )
+    return index % size

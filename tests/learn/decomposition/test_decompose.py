@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emunmix.learn.decomposition.kernels import DECOMPOSITION
 from emunmix.learn.decomposition.pipeline import decompose
+from emunmix.learn.registry import DECOMPOSITION
 
 
 def _cl1(cl1):

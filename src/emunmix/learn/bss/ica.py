@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-class BSSConvergenceWarning(UserWarning):
-    """An unmixing algorithm stopped before meeting its tolerance."""
+from emunmix.exceptions import BSSConvergenceWarning
+from emunmix.learn.registry import BSS
 
 
 @dataclass
@@ -43,6 +42,7 @@ _FASTICA_ADVICE = (
 )
 
 
+@BSS.register("sklearn_fastica", "fastica")
 def fastica_unmixing(
     X,
     *,
@@ -191,6 +191,8 @@ def _orthomax(A, gamma, tol, max_iter):
     return A @ R, R, converged, n_iter
 
 
+@BSS.register("orthomax", options=("gamma", "tol", "max_iter"), uses_random_state=False,
+              lazy="out_of_core")
 def orthomax_unmixing(
     X, *, gamma: float = 1.0, tol: float = 1e-10, max_iter: int = 1000, random_state=None
 ) -> UnmixingResult:

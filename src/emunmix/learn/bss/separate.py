@@ -14,12 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from emunmix.learn.bss.ica import (
-    UnmixingResult,
-    estimator_unmixing,
-    fastica_unmixing,
-    orthomax_unmixing,
-)
+from emunmix.learn.bss.ica import UnmixingResult, estimator_unmixing
 from emunmix.learn.bss.steps import (
     _check_diff_length,
     _check_mask,
@@ -31,13 +26,11 @@ from emunmix.learn.bss.steps import (
     _smooth,
 )
 from emunmix.learn.bss.whiten import whiten
-from emunmix.learn.registry import Registry
+from emunmix.learn.registry import BSS
+from emunmix.learn.validation import check_choice, check_index
 
 __all__ = ["BSS", "BSSOutput", "separate"]
 
-BSS = Registry("blind source separation")
-BSS.register("sklearn_fastica", "fastica")(fastica_unmixing)
-BSS.register("orthomax")(orthomax_unmixing)
 
 _CRITERIA = ("factors", "loadings")
 
@@ -180,141 +173,26 @@ def separate(
     >>> np.allclose(out.bss_factors @ out.bss_loadings.T, spectra.T @ maps.T)
     True
     """
-    F_all = np.asarray(factors)
-    if F_all.ndim != 2:
-        raise ValueError(f"factors must be 2-D (channels x components), got shape {F_all.shape}")
-    if not hasattr(loadings, "compute"):
-        loadings = np.asarray(loadings)
-    if loadings.ndim != 2:
-        raise ValueError(
-            f"loadings must be 2-D (pixels x components), got shape {loadings.shape}"
-        )
-    if loadings.shape[1] != F_all.shape[1]:
-        raise ValueError(
-            f"factors have {F_all.shape[1]} components but loadings have {loadings.shape[1]}."
-        )
-    if reverse_component_criterion not in _CRITERIA:
-        raise ValueError(
-            f"reverse_component_criterion must be one of {_CRITERIA}, "
-            f"got {reverse_component_criterion!r}"
-        )
+    F_all, loadings = _check_components(factors, loadings)
+    check_choice(reverse_component_criterion, _CRITERIA, "reverse_component_criterion")
     if int(diff_order) != diff_order or diff_order < 0:
         raise ValueError(f"diff_order must be a non-negative integer, got {diff_order!r}")
     diff_order = int(diff_order)
-    if isinstance(algorithm, str):
-        unmix = BSS.get(algorithm)
-        algorithm_name = BSS.canonical(algorithm)
-    else:
-        if kwargs:
-            raise TypeError(
-                "Keyword arguments are for named algorithms; set "
-                f"{sorted(kwargs)} on the estimator object instead."
-            )
-        unmix = None
-        algorithm_name = type(algorithm).__name__
-
+    spec, algorithm_name = _resolve(algorithm, kwargs)
     idx = _select_components(F_all.shape[1], number_of_components, comp_list)
-    k = len(idx)
     F = F_all[:, idx].astype(float, copy=False)
     L = loadings[:, idx]
-    n_pixels = L.shape[0]
-
-    # Build the data the unmixing is estimated on: rows are samples.
     if on_loadings:
-        if nav_shape is None:
-            nav_shape = (n_pixels,)
-        nav_shape = tuple(int(n) for n in np.atleast_1d(nav_shape))
-        if int(np.prod(nav_shape)) != n_pixels:
-            raise ValueError(
-                f"nav_shape {nav_shape} has {int(np.prod(nav_shape))} pixels but loadings "
-                f"have {n_pixels} rows."
-            )
-        ndim = len(nav_shape)
-        if diff_axes is None:
-            axes = list(range(ndim))
-        else:
-            axes = []
-            for ax in np.atleast_1d(diff_axes):
-                ax = int(ax)
-                if not -ndim <= ax < ndim:
-                    raise ValueError(
-                        f"diff_axes entry {ax} is out of range for navigation shape {nav_shape}"
-                    )
-                axes.append(ax % ndim)
-        keep = None
-        if mask is not None:
-            keep = ~_check_mask(mask, nav_shape, "navigation space")
-        cube = _eager(L).astype(float).reshape(*nav_shape, k)
-        cube = _smooth(cube, smooth, range(ndim))
-        if diff_order == 0:
-            parts = [cube.reshape(n_pixels, k)]
-        else:
-            parts = []
-            for ax in axes:
-                _check_diff_length(nav_shape[ax], diff_order, f"navigation axis {ax}")
-                parts.append(_differentiate(cube, diff_order, ax).reshape(n_pixels, k))
-        if keep is not None:
-            parts = [p[keep] for p in parts]
-        data = np.concatenate(parts, axis=0)
+        data = _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth)
     else:
-        _check_diff_length(F.shape[0], diff_order, "signal axis")
-        data = _differentiate(_smooth(F, smooth, [0]), diff_order, 0)
-        if mask is not None:
-            data = data[~_check_mask(mask, (F.shape[0],), "signal axis")]
-
-    # NaN rows (e.g. masked channels of a decomposition) carry no information.
-    data = data[np.all(np.isfinite(data), axis=1)]
-    if data.shape[0] <= k:
-        raise ValueError(
-            f"Only {data.shape[0]} usable samples remain after masking to unmix {k} "
-            "components; unmask more of the data or use fewer components."
-        )
-
-    X, W = whiten(data, method=whiten_method)
-    if unmix is None:
-        result = estimator_unmixing(algorithm, X, random_state=random_state)
-    else:
-        result = unmix(X, random_state=random_state, **kwargs)
-    if not isinstance(result, UnmixingResult):  # a plain function registered by a user
-        result = UnmixingResult(np.asarray(result))
-    w = result.unmixing @ W
-
+        data = _factors_data(F, diff_order, mask, smooth)
+    result, w = _unmix(data, len(idx), spec, algorithm, random_state, whiten_method, kwargs)
     if ground:
-        excluded = np.zeros(F.shape[0], bool)
-        if mask is not None and not on_loadings:
-            excluded = _check_mask(mask, (F.shape[0],), "signal axis")
-        spectra = F @ np.linalg.inv(w) if on_loadings else F @ w.T
-        sigma = max(float(smooth or 0.0), 2.0)
-        T = _ground_onsets(spectra, excluded, sigma, margin=int(np.ceil(2 * sigma)))
-        # bss_factors -> bss_factors @ T, with w changed to match.
-        w = np.linalg.solve(T, w) if on_loadings else T.T @ w
-
-    # Sort as HyperSpy: by the explained variance carried through |w|.
-    if explained_variance is None:
-        ev = _estimate_explained_variance(F, L)
-    else:
-        ev = np.asarray(explained_variance, dtype=float)[idx]
-    order = np.argsort(-(ev @ np.abs(w.T)), kind="stable")
-    w = w[order]
-
-    w_inv = np.linalg.inv(w)
-    if on_loadings:
-        bss_loadings = L @ w.T
-        bss_factors = F @ w_inv
-    else:
-        bss_factors = F @ w.T
-        bss_loadings = L @ w_inv
-
-    values = bss_factors if reverse_component_criterion == "factors" else bss_loadings
-    mins = _eager(np.nanmin(values, axis=0))
-    maxs = _eager(np.nanmax(values, axis=0))
-    signs = np.where((mins < 0) & (-mins > maxs), -1.0, 1.0)
-    w = w * signs[:, None]
-    bss_factors = bss_factors * signs
-    bss_loadings = bss_loadings * signs
-
+        w = _grounded(F, w, mask, on_loadings, smooth)
+    w, bss_factors, bss_loadings = _apply(F, L, w, idx, explained_variance, on_loadings,
+                                          reverse_component_criterion)
     parameters = {
-        "number_of_components": k,
+        "number_of_components": len(idx),
         "comp_list": None if comp_list is None else idx.tolist(),
         "diff_order": diff_order,
         "diff_axes": None if diff_axes is None else list(np.atleast_1d(diff_axes).tolist()),
@@ -338,3 +216,131 @@ def separate(
         converged=result.converged,
         n_iter=result.n_iter,
     )
+
+
+def _check_components(factors, loadings):
+    F_all = np.asarray(factors)
+    if F_all.ndim != 2:
+        raise ValueError(f"factors must be 2-D (channels x components), got shape {F_all.shape}")
+    if not hasattr(loadings, "compute"):
+        loadings = np.asarray(loadings)
+    if loadings.ndim != 2:
+        raise ValueError(
+            f"loadings must be 2-D (pixels x components), got shape {loadings.shape}"
+        )
+    if loadings.shape[1] != F_all.shape[1]:
+        raise ValueError(
+            f"factors have {F_all.shape[1]} components but loadings have {loadings.shape[1]}."
+        )
+    return F_all, loadings
+
+
+def _resolve(algorithm, kwargs):
+    """``(spec, name)``: a registered algorithm (spec) or an estimator (spec None)."""
+    if isinstance(algorithm, str):
+        spec = BSS.spec(algorithm)
+        spec.check_options(kwargs)
+        return spec, spec.name
+    if kwargs:
+        raise TypeError(
+            "Keyword arguments are for named algorithms; set "
+            f"{sorted(kwargs)} on the estimator object instead."
+        )
+    return None, type(algorithm).__name__
+
+
+def _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth):
+    """The (differentiated, masked) loadings the unmixing is estimated on."""
+    n_pixels, k = L.shape
+    if nav_shape is None:
+        nav_shape = (n_pixels,)
+    nav_shape = tuple(int(n) for n in np.atleast_1d(nav_shape))
+    if int(np.prod(nav_shape)) != n_pixels:
+        raise ValueError(
+            f"nav_shape {nav_shape} has {int(np.prod(nav_shape))} pixels but loadings "
+            f"have {n_pixels} rows."
+        )
+    ndim = len(nav_shape)
+    if diff_axes is None:
+        axes = list(range(ndim))
+    else:
+        axes = [check_index(ax, ndim, "diff_axes entry", f"navigation shape {nav_shape}")
+                for ax in np.atleast_1d(diff_axes)]
+    keep = None
+    if mask is not None:
+        keep = ~_check_mask(mask, nav_shape, "navigation space")
+    cube = _eager(L).astype(float).reshape(*nav_shape, k)
+    cube = _smooth(cube, smooth, range(ndim))
+    if diff_order == 0:
+        parts = [cube.reshape(n_pixels, k)]
+    else:
+        parts = []
+        for ax in axes:
+            _check_diff_length(nav_shape[ax], diff_order, f"navigation axis {ax}")
+            parts.append(_differentiate(cube, diff_order, ax).reshape(n_pixels, k))
+    if keep is not None:
+        parts = [p[keep] for p in parts]
+    return np.concatenate(parts, axis=0)
+
+
+def _factors_data(F, diff_order, mask, smooth):
+    """The (differentiated, masked) factors the unmixing is estimated on."""
+    _check_diff_length(F.shape[0], diff_order, "signal axis")
+    data = _differentiate(_smooth(F, smooth, [0]), diff_order, 0)
+    if mask is not None:
+        data = data[~_check_mask(mask, (F.shape[0],), "signal axis")]
+    return data
+
+
+def _unmix(data, k, spec, algorithm, random_state, whiten_method, kwargs):
+    """Whiten the estimation data and run the algorithm: ``(result, w)``."""
+    # NaN rows (e.g. masked channels of a decomposition) carry no information.
+    data = data[np.all(np.isfinite(data), axis=1)]
+    if data.shape[0] <= k:
+        raise ValueError(
+            f"Only {data.shape[0]} usable samples remain after masking to unmix {k} "
+            "components; unmask more of the data or use fewer components."
+        )
+    X, W = whiten(data, method=whiten_method)
+    if spec is None:
+        result = estimator_unmixing(algorithm, X, random_state=random_state)
+    else:
+        result = spec.kernel(X, random_state=random_state, **kwargs)
+    if not isinstance(result, UnmixingResult):  # a plain function registered by a user
+        result = UnmixingResult(np.asarray(result))
+    return result, result.unmixing @ W
+
+
+def _grounded(F, w, mask, on_loadings, smooth):
+    """``w`` with the core-loss "ground" prior applied (see :func:`separate`)."""
+    excluded = np.zeros(F.shape[0], bool)
+    if mask is not None and not on_loadings:
+        excluded = _check_mask(mask, (F.shape[0],), "signal axis")
+    spectra = F @ np.linalg.inv(w) if on_loadings else F @ w.T
+    sigma = max(float(smooth or 0.0), 2.0)
+    T = _ground_onsets(spectra, excluded, sigma, margin=int(np.ceil(2 * sigma)))
+    # bss_factors -> bss_factors @ T, with w changed to match.
+    return np.linalg.solve(T, w) if on_loadings else T.T @ w
+
+
+def _apply(F, L, w, idx, explained_variance, on_loadings, criterion):
+    """Sort (as HyperSpy: by the explained variance carried through ``|w|``), apply the
+    unmixing to the components and fix the signs: ``(w, bss_factors, bss_loadings)``."""
+    if explained_variance is None:
+        ev = _estimate_explained_variance(F, L)
+    else:
+        ev = np.asarray(explained_variance, dtype=float)[idx]
+    order = np.argsort(-(ev @ np.abs(w.T)), kind="stable")
+    w = w[order]
+    w_inv = np.linalg.inv(w)
+    if on_loadings:
+        bss_loadings = L @ w.T
+        bss_factors = F @ w_inv
+    else:
+        bss_factors = F @ w.T
+        bss_loadings = L @ w_inv
+    values = bss_factors if criterion == "factors" else bss_loadings
+    mins = _eager(np.nanmin(values, axis=0))
+    maxs = _eager(np.nanmax(values, axis=0))
+    signs = np.where((mins < 0) & (-mins > maxs), -1.0, 1.0)
+    return w * signs[:, None], bss_factors * signs, bss_loadings * signs

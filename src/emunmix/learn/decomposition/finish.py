@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from emunmix.exceptions import StaleDataError
 from emunmix.learn.decomposition.poisson import PoissonWeights
 from emunmix.learn.linalg.matrix_view import MatrixStats, MatrixView
 from emunmix.learn.linalg.svd import svd_flip_loadings
@@ -55,10 +56,6 @@ def full_matrix(A, rows, cols, m, n):
     c = np.arange(n) if cols is None else cols
     out[np.ix_(r, c)] = A
     return out
-
-
-class StaleDataError(RuntimeError):
-    """The data changed after a decomposition whose trailing components were deferred."""
 
 
 class DeferredComponents:

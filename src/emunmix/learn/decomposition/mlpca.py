@@ -20,13 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emunmix.exceptions import MLPCAConvergenceWarning
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import svd
+from emunmix.learn.registry import DECOMPOSITION, KernelContext, KernelOutput
 from emunmix.learn.validation import check_2d
-
-
-class MLPCAConvergenceWarning(UserWarning):
-    """MLPCA stopped at ``max_iter`` before meeting ``tol``."""
 
 
 @dataclass
@@ -198,3 +196,14 @@ def mlpca(
         n_iter=n_iter,
         converged=converged,
     )
+
+
+@DECOMPOSITION.register("MLPCA", "mlpca", options=("max_iter", "tol"), accepts_variances=True,
+                        models_noise=True, needs_output_dimension=True,
+                        uses_random_state=False)
+def mlpca_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
+    """Maximum-likelihood PCA for known noise variances (:func:`mlpca`)."""
+    r = mlpca(view, k, var_array=ctx.var_array, var_func=ctx.var_func, **ctx.options)
+    ev = r.singular_values**2 / view.shape[0]
+    info = {"n_iter": r.n_iter, "converged": r.converged, "objective": r.objective}
+    return KernelOutput(r.factors, r.loadings, ev, info=info)

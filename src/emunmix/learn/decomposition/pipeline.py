@@ -1,56 +1,38 @@
-"""The decomposition pipeline on a (pixels, channels) array.
+"""The decomposition pipeline on a (pixels, channels) array, in named stages.
 
-``decompose`` validates everything first (so that a failure changes nothing), then
-builds a :class:`~emunmix.learn.matrix_view.MatrixView` of the unmasked, centred and
-Poisson-scaled data (no copy), runs the algorithm, undoes the scaling, fills masked
-rows and columns (NaN, or by projection with ``reproject``) and fixes the signs.
-The signal layer folds the arrays back to its axes and stores them.
+1. :func:`~emunmix.learn.decomposition.plan.make_plan` validates everything first (so
+   that a failure changes nothing);
+2. :func:`prepare` reads the data's sums once and builds a
+   :class:`~emunmix.learn.linalg.MatrixView` of the unmasked, centred and Poisson-scaled
+   data (no copy);
+3. :func:`choose_dimension` resolves ``output_dimension="auto"``;
+4. :func:`run` calls the registered kernel with a
+   :class:`~emunmix.learn.registry.KernelContext`;
+5. :func:`~emunmix.learn.decomposition.assemble.assemble` undoes the scaling, fills
+   masked rows and columns (NaN, or by projection with ``reproject``) and fixes signs.
 
-The model is ``X ~ loadings @ factors.T (+ mean)``, in data units:
-``mean`` is a spectrum (channels,) for ``centre="navigation"`` and an image
-(pixels,) for ``centre="signal"``. The result type, :class:`DecompositionOutput`,
-lives in :mod:`emunmix.learn.decomposition.output`.
+The signal layer folds the arrays back to its axes and stores them. The model is
+``X ~ loadings @ factors.T (+ mean)``, in data units: ``mean`` is a spectrum (channels,)
+for ``centre="navigation"`` and an image (pixels,) for ``centre="signal"``. The result
+type, :class:`DecompositionOutput`, lives in :mod:`emunmix.learn.decomposition.output`.
 """
 
 from __future__ import annotations
 
-import numbers
-import warnings
+from dataclasses import dataclass
 
 import numpy as np
 
+from emunmix.learn.decomposition.assemble import assemble
 from emunmix.learn.decomposition.elbow import auto_output_dimension
-from emunmix.learn.decomposition.finish import (
-    DeferredComponents,
-    full_matrix,
-    full_rows,
-    full_vector,
-    to_data_units,
-)
-from emunmix.learn.decomposition.kernels import (
-    CENTRED_BY_DEFAULT,
-    DECOMPOSITION,
-    NEEDS_NON_NEGATIVE,
-    NON_NEGATIVE,
-    KernelOutput,
-    estimator_kernel,
-    is_estimator,
-)
+from emunmix.learn.decomposition.estimator import estimator_kernel
 from emunmix.learn.decomposition.output import DecompositionOutput
-from emunmix.learn.decomposition.poisson import weights_from_sums
-from emunmix.learn.decomposition.reproject import reproject_channels, reproject_pixels
-from emunmix.learn.linalg.matrix_view import MatrixView
-from emunmix.learn.linalg.svd import svd, svd_flip_loadings
-from emunmix.learn.nmf.core import scale_factors
-from emunmix.learn.validation import (
-    check_2d,
-    check_mask,
-    check_output_dimension,
-    working_dtype,
-)
-
-CENTRES = (None, "navigation", "signal")
-REPROJECTIONS = (None, "navigation", "signal", "both")
+from emunmix.learn.decomposition.plan import Plan, make_plan
+from emunmix.learn.decomposition.poisson import PoissonWeights, weights_from_sums
+from emunmix.learn.linalg.matrix_view import MatrixStats, MatrixView
+from emunmix.learn.linalg.svd import SVDResult, svd
+from emunmix.learn.registry import KernelContext, KernelOutput
+from emunmix.learn.validation import check_data_stats
 
 
 def decompose(
@@ -78,7 +60,7 @@ def decompose(
     X : array_like or dask array, shape (pixels, channels)
         Any real numeric dtype (integer counts included). Never modified.
     algorithm : str or estimator, default "SVD"
-        A name from :data:`~emunmix.learn.algorithms.DECOMPOSITION` ("SVD", "PCA"/
+        A name from :data:`~emunmix.learn.registry.DECOMPOSITION` ("SVD", "PCA"/
         "sklearn_pca", "NMF", "MLPCA", "RPCA"; case-insensitive) or an object with
         ``fit``, ``transform`` and ``components_``.
     output_dimension : int, "auto" or None
@@ -136,80 +118,50 @@ def decompose(
     >>> out.factors.shape, out.loadings.shape, out.algorithm
     ((64, 3), (500, 3), 'SVD')
     """
-    # ---------------------------------------------------------------- validate
-    if isinstance(algorithm, str):
-        kernel = DECOMPOSITION.get(algorithm)
-        name = DECOMPOSITION.canonical(algorithm)
-    elif is_estimator(algorithm):
-        kernel, name = None, type(algorithm).__name__
-    else:
-        raise ValueError(
-            f"algorithm must be a name ({', '.join(DECOMPOSITION.names())}) or an object "
-            f"with fit/transform and components_, got {algorithm!r}"
-        )
-    check_2d(X)
-    working_dtype(X.dtype)  # TypeError for complex / non-numeric data
-    m_all, n_all = (int(s) for s in X.shape)
-    nav = check_mask(navigation_mask, m_all, "navigation_mask", navigation_shape)
-    sig = check_mask(signal_mask, n_all, "signal_mask")
-    rows = None if nav is None else np.flatnonzero(~nav)
-    cols = None if sig is None else np.flatnonzero(~sig)
-    m = m_all if rows is None else rows.size
-    n = n_all if cols is None else cols.size
-    k_req = check_output_dimension(output_dimension, (m, n))
-    if centre not in CENTRES:
-        raise ValueError(f"centre must be one of {CENTRES}, got {centre!r}")
-    if centre is None and kernel is not None:
-        centre = CENTRED_BY_DEFAULT.get(name)
-    if reproject not in REPROJECTIONS:
-        raise ValueError(f"reproject must be one of {REPROJECTIONS}, got {reproject!r}")
-    if name in NEEDS_NON_NEGATIVE and centre is not None:
-        raise ValueError(f"{name} needs uncentred data: use centre=None")
-    if name == "MLPCA" and normalize_poissonian_noise:
-        warnings.warn(
-            "MLPCA models the noise through var_array/var_func; "
-            "normalize_poissonian_noise is ignored",
-            stacklevel=2,
-        )
-        normalize_poissonian_noise = False
-    if var_array is not None:
-        var_array = np.asarray(var_array)
-        if var_array.shape != (m_all, n_all):
-            raise ValueError(
-                f"var_array has shape {var_array.shape}, the data need shape {(m_all, n_all)}"
-            )
-        var_array = var_array[rows] if rows is not None else var_array
-        var_array = var_array[:, cols] if cols is not None else var_array
-    if var_array is not None or var_func is not None:
-        if name != "MLPCA":
-            raise ValueError("var_array/var_func are only used by the MLPCA algorithm")
-        kwargs.update(var_array=var_array, var_func=var_func)
+    plan = make_plan(X, algorithm, output_dimension, normalize_poissonian_noise, centre,
+                     navigation_mask, signal_mask, var_array, var_func, reproject,
+                     svd_solver, random_state, auto_transpose, navigation_shape,
+                     eager_components, kwargs)
+    prep = prepare(plan)
+    k, auto = choose_dimension(plan, prep)
+    out = run(plan, prep, k, auto)
+    return assemble(plan, prep, out, auto)
 
-    raw = MatrixView(X, rows=rows, cols=cols)
+
+@dataclass
+class Prepared:
+    """The data as the kernel sees them: ``raw`` (unmasked selection) and its ``stats``,
+    the Poisson ``weights`` and removed means, and ``view`` (all of them applied)."""
+
+    raw: MatrixView
+    stats: MatrixStats
+    weights: PoissonWeights | None
+    row_mean: np.ndarray | None
+    col_mean: np.ndarray | None
+    view: MatrixView
+
+
+@dataclass
+class AutoDimension:
+    """How ``output_dimension="auto"`` was resolved: the SVD of all components, the
+    method used and the full scree (None when a number was given)."""
+
+    full: SVDResult | None = None
+    method: str | None = None
+    ratio: np.ndarray | None = None
+
+
+def prepare(plan: Plan) -> Prepared:
+    """One pass over the data (their sums), the data checks, then the scaled view."""
+    m, n = plan.shape
+    raw = MatrixView(plan.X, rows=plan.rows, cols=plan.cols)
     stats = raw.stats()
-    if stats.n_non_finite:
-        raise ValueError(
-            f"the data contain {stats.n_non_finite} NaN/inf values (out of {m * n} "
-            "unmasked); use navigation_mask/signal_mask to exclude them or replace them "
-            "(e.g. s.data = np.nan_to_num(s.data))"
-        )
-    if stats.n_negative and (normalize_poissonian_noise or name in NEEDS_NON_NEGATIVE):
-        what = "Poisson noise normalisation" if normalize_poissonian_noise else name
-        raise ValueError(
-            f"{what} needs non-negative data, but the data contain {stats.n_negative} "
-            "negative values. Remove the offset that made them negative (e.g. "
-            "s.data -= s.data.min()), clip them (s.data = np.clip(s.data, 0, None)) or "
-            "exclude them with navigation_mask/signal_mask"
-        )
-
-    # ---------------------------------------------------------------- prepare
-    weights = None
-    if normalize_poissonian_noise:
-        weights = weights_from_sums(stats.row_sums, stats.col_sums)
+    check_data_stats(stats, m * n, plan.poisson, plan.name, plan.caps.needs_non_negative)
+    weights = weights_from_sums(stats.row_sums, stats.col_sums) if plan.poisson else None
     row_mean = col_mean = None
-    if centre == "navigation":
+    if plan.centre == "navigation":
         col_mean = stats.col_sums / m
-    elif centre == "signal":
+    elif plan.centre == "signal":
         row_mean = stats.row_sums / n
     view = raw.with_transform(
         row_scale=None if weights is None else weights.root_aG,
@@ -217,130 +169,46 @@ def decompose(
         row_mean=row_mean,
         col_mean=col_mean,
     )
+    return Prepared(raw, stats, weights, row_mean, col_mean, view)
 
-    info: dict = {}
-    auto_method = None
-    k = k_req
-    if k_req == "auto":
-        full = svd(view, None, svd_solver="gram" if min(m, n) <= 4096 else "auto",
-                   auto_transpose=auto_transpose, random_state=random_state, n_eager=0)
-        S = full.singular_values
-        ratio = S**2 / np.sum(S**2) if np.sum(S**2) > 0 else np.zeros_like(S)
-        k, auto_method = auto_output_dimension(
-            ratio, S, (m, n), poisson_normalised=normalize_poissonian_noise
-        )
-        k = int(min(max(k, 1), min(m, n)))
-        info["auto_explained_variance_ratio"] = ratio
-        if full.pending is not None:
-            full.factors, full.loadings = full.pending(k)
 
-    # ---------------------------------------------------------------- run
-    # deferral: only when all components are asked for and no reprojection needs them
-    defer = (eager_components is not None and output_dimension is None
-             and (reproject is None or (rows is None and cols is None)))
-    common = dict(svd_solver=svd_solver, auto_transpose=auto_transpose,
-                  random_state=random_state, navigation_shape=navigation_shape,
-                  n_eager=int(eager_components) if defer else None)
-    if kernel is None:
-        out = estimator_kernel(algorithm, view, k, **kwargs)
-    elif k_req == "auto" and name in ("SVD", "PCA") and not kwargs:
-        ddof = 1 if name == "PCA" else 0
-        out = KernelOutput(
+def choose_dimension(plan: Plan, prep: Prepared):
+    """The number of components: as given, or chosen from the whole scree ("auto")."""
+    if plan.k != "auto":
+        return plan.k, AutoDimension()
+    m, n = plan.shape
+    full = svd(prep.view, None, svd_solver="gram" if min(m, n) <= 4096 else "auto",
+               auto_transpose=plan.auto_transpose, random_state=plan.random_state, n_eager=0)
+    S = full.singular_values
+    ratio = S**2 / np.sum(S**2) if np.sum(S**2) > 0 else np.zeros_like(S)
+    k, method = auto_output_dimension(ratio, S, (m, n), poisson_normalised=plan.poisson)
+    k = int(min(max(k, 1), min(m, n)))
+    if full.pending is not None:
+        full.factors, full.loadings = full.pending(k)
+    return k, AutoDimension(full, method, ratio)
+
+
+def run(plan: Plan, prep: Prepared, k, auto: AutoDimension) -> KernelOutput:
+    """The algorithm on the prepared view (or the "auto" SVD, when it is the result)."""
+    if plan.spec is None:
+        return estimator_kernel(plan.estimator, prep.view, k, plan.options)
+    caps = plan.caps
+    if auto.full is not None and caps.svd_based and not plan.options:
+        m = plan.shape[0]
+        full = auto.full
+        return KernelOutput(
             full.factors[:, :k], full.loadings[:, :k],
-            full.singular_values[:k] ** 2 / max(m - ddof, 1),
+            full.singular_values[:k] ** 2 / max(m - caps.variance_ddof, 1),
             info={"svd_solver": full.solver, "singular_values": full.singular_values[:k]},
         )
-    else:
-        out = kernel(view, k, **common, **kwargs)
-    info.update(out.info)
-    factors, loadings = to_data_units(out.factors, out.loadings, weights, view.dtype)
-    kernel_mean = out.mean
-    if kernel_mean is not None and weights is not None:
-        warnings.warn(
-            f"{name} removed a mean from the Poisson-normalised data; the model "
-            "loadings @ factors.T does not include it",
-            stacklevel=2,
-        )
-        kernel_mean = None
-    if name in NON_NEGATIVE:
-        how = kwargs.get("normalise_factors", "max")
-        factors, loadings = scale_factors(factors, loadings, how)
-        factors, loadings = factors.astype(view.dtype), loadings.astype(view.dtype)
-    sparse = out.sparse
-    if sparse is not None and weights is not None:
-        for s in range(0, sparse.shape[0], 4096):
-            sparse[s : s + 4096] *= weights.root_aG[s : s + 4096, None].astype(sparse.dtype)
-        sparse *= weights.root_bH.astype(sparse.dtype)
-
-    # ---------------------------------------------------------------- masks
-    mean = None
-    if centre == "navigation":
-        mean = full_vector(col_mean, cols, n_all)
-    elif centre == "signal":
-        mean = full_vector(row_mean, rows, m_all)
-    elif kernel_mean is not None:
-        centre = "navigation"
-        mean = full_vector(kernel_mean, cols, n_all)
-    F = full_rows(factors, cols, n_all)
-    L = full_rows(loadings, rows, m_all)
-    nonneg = name in NON_NEGATIVE
-    if reproject in ("navigation", "both") and rows is not None:
-        reproject_pixels(X, nav, cols, factors, weights, mean, centre, nonneg, L)
-    if reproject in ("signal", "both") and cols is not None:
-        reproject_channels(X, sig, rows, loadings, weights, mean, centre, nonneg, F)
-    if sparse is not None and (rows is not None or cols is not None):
-        sparse = full_matrix(sparse, rows, cols, m_all, n_all)
-    if not nonneg:
-        svd_flip_loadings(F, L)
-    pending = None
-    if out.pending is not None:
-        pending = DeferredComponents(out.pending, raw, stats, weights, view.dtype,
-                                     (m_all, n_all), len(out.explained_variance) - F.shape[1])
-
-    ev = out.explained_variance
-    ratio = None
-    if ev is not None:
-        ev = np.asarray(ev, dtype=np.float64)
-        total = float(ev.sum())
-        ratio = ev / total if total > 0 else np.zeros_like(ev)
-    nsc = None
-    if ratio is not None and ratio.size >= 3:
-        ddof = 1 if name == "PCA" else 0
-        S = np.sqrt(ev * max(m - ddof, 1))
-        total = None
-        if normalize_poissonian_noise and S.size < min(m, n):
-            total = view.sum_of_squares()
-        nsc, _ = auto_output_dimension(
-            ratio, S if kernel is not None else None, (m, n), total,
-            poisson_normalised=normalize_poissonian_noise,
-        )
-    params = {
-        "algorithm": name,
-        "output_dimension": output_dimension,
-        "normalize_poissonian_noise": bool(normalize_poissonian_noise),
-        "centre": centre,
-        "svd_solver": svd_solver,
-        "auto_transpose": bool(auto_transpose),
-        "reproject": reproject,
-        "random_state": random_state if isinstance(random_state, numbers.Integral) else None,
-        **{key: val for key, val in kwargs.items() if key not in ("var_array", "var_func")},
-    }
-    return DecompositionOutput(
-        factors=F,
-        loadings=L,
-        explained_variance=ev,
-        explained_variance_ratio=ratio,
-        mean=mean,
-        centre=centre,
-        algorithm=name,
-        parameters=params,
-        output_dimension=int(F.shape[1]) + (0 if pending is None else pending.n_remaining),
-        auto_dimension_method=auto_method,
-        number_significant_components=nsc,
-        poissonian_noise_normalized=bool(normalize_poissonian_noise),
-        navigation_mask=nav,
-        signal_mask=sig,
-        sparse=sparse,
-        info=info,
-        pending=pending,
+    # deferral: only when all components are asked for and no reprojection needs them
+    defer = (caps.can_defer and plan.eager_components is not None
+             and plan.output_dimension is None
+             and (plan.reproject is None or (plan.rows is None and plan.cols is None)))
+    ctx = KernelContext(
+        svd_solver=plan.svd_solver, auto_transpose=plan.auto_transpose,
+        random_state=plan.random_state, navigation_shape=plan.navigation_shape,
+        n_eager=int(plan.eager_components) if defer else None, options=dict(plan.options),
+        var_array=plan.var_array, var_func=plan.var_func,
     )
+    return plan.spec.kernel(prep.view, k, ctx)

@@ -24,13 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emunmix.exceptions import RPCAConvergenceWarning
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import svd
+from emunmix.learn.registry import DECOMPOSITION, KernelContext, KernelOutput
 from emunmix.learn.validation import check_2d
-
-
-class RPCAConvergenceWarning(UserWarning):
-    """Robust PCA stopped at ``max_iter`` before meeting ``tol``."""
 
 
 @dataclass
@@ -183,3 +181,14 @@ def rpca(
         n_iter=n_iter,
         converged=converged,
     )
+
+
+@DECOMPOSITION.register("RPCA", "rpca", "RPCA_GoDec", "rpca_godec",
+                        options=("threshold", "lambda1", "max_iter", "tol"),
+                        needs_output_dimension=True)
+def rpca_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
+    """Robust PCA, low rank plus sparse (:func:`rpca`)."""
+    r = rpca(view, k, random_state=ctx.random_state, **ctx.options)
+    ev = r.singular_values**2 / view.shape[0]
+    info = {"n_iter": r.n_iter, "converged": r.converged, "threshold": r.threshold}
+    return KernelOutput(r.factors, r.loadings, ev, sparse=r.sparse, info=info)

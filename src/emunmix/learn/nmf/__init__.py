@@ -1,6 +1,7 @@
 """Non-negative matrix factorisation: HALS and KL solvers, their starts (NNDSVD, BSS)
 and the spatial-smoothness prior; registered as the "NMF" decomposition algorithm."""
 
+from emunmix.learn.nmf.algorithm import nmf_kernel
 from emunmix.learn.nmf.core import (
     NMFConvergenceWarning,
     NMFResult,
@@ -19,6 +20,7 @@ __all__ = [
     "bss_init",
     "kl_divergence",
     "nmf",
+    "nmf_kernel",
     "nndsvda",
     "pixel_graph",
     "scale_factors",

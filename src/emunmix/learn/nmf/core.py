@@ -60,6 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emunmix.exceptions import NMFConvergenceWarning
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import SVDResult, svd
 from emunmix.learn.linalg.threads import single_blas_thread
@@ -91,9 +92,6 @@ _LOSS_ALIASES = {
     "poisson": "kullback-leibler",
 }
 
-
-class NMFConvergenceWarning(UserWarning):
-    """NMF stopped at ``max_iter`` before meeting ``tol``."""
 
 
 @dataclass
