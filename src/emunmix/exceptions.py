@@ -21,6 +21,11 @@ class UnknownAlgorithmError(EmunmixError, ValueError):
     """An algorithm name that no registry knows (the message lists the known ones)."""
 
 
+class InvalidMaskError(EmunmixError, TypeError, ValueError):
+    """A mask whose values are not booleans (or 0/1); both a TypeError and a ValueError,
+    so code written for either keeps working."""
+
+
 class StaleDataError(EmunmixError, RuntimeError):
     """The data changed after a decomposition whose trailing components were deferred."""
 
@@ -54,6 +59,7 @@ __all__ = [
     "ConvergenceWarning",
     "EmunmixError",
     "EmunmixWarning",
+    "InvalidMaskError",
     "MLPCAConvergenceWarning",
     "NMFConvergenceWarning",
     "RPCAConvergenceWarning",

@@ -29,11 +29,12 @@ MOVED = {
     "bss_steps": "bss.steps",
     "ica": "bss.ica",
     "whiten": "bss.whiten",
+    "validation": "emunmix.validation",
 }
 
 
 def install() -> None:
     """Make each old module path name the module that replaced it."""
     for old, new in MOVED.items():
-        sys.modules.setdefault(f"emunmix.learn.{old}",
-                               importlib.import_module(f"emunmix.learn.{new}"))
+        sys.modules.setdefault(f"emunmix.learn.{old}", importlib.import_module(
+            new if new.startswith("emunmix.") else f"emunmix.learn.{new}"))

@@ -227,8 +227,12 @@ def test_mask_of_wrong_shape(mixture):
     with pytest.raises(ValueError, match=r"\(32, 40\)"):
         separate(factors, loadings, K, on_loadings=True, nav_shape=NAV,
                  mask=np.zeros((40, 32), bool))
-    with pytest.raises(ValueError, match="boolean"):
-        separate(factors, loadings, K, mask=np.zeros(400))
+    # the shared mask rule: 0/1 numbers are a mask, other values are refused
+    with pytest.raises(ValueError, match="mask must be a boolean array"):
+        separate(factors, loadings, K, mask=np.full(400, 0.5))
+    np.testing.assert_array_equal(
+        separate(factors, loadings, K, mask=np.zeros(400), random_state=0).unmixing_matrix,
+        separate(factors, loadings, K, random_state=0).unmixing_matrix)
 
 
 def test_other_input_errors(mixture):

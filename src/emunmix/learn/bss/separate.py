@@ -27,7 +27,7 @@ from emunmix.learn.bss.steps import (
 )
 from emunmix.learn.bss.whiten import whiten
 from emunmix.learn.registry import BSS
-from emunmix.learn.validation import check_choice, check_index
+from emunmix.validation import check_choice, check_index
 
 __all__ = ["BSS", "BSSOutput", "separate"]
 

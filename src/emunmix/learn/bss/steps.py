@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from emunmix.validation import bool_mask
+
 
 def _eager(a):
     return a.compute() if hasattr(a, "compute") else np.asarray(a)
@@ -51,9 +53,7 @@ def _select_components(n_available, number_of_components, comp_list):
 
 
 def _check_mask(mask, expected_shape, what):
-    mask = np.asarray(mask)
-    if mask.dtype != bool:
-        raise ValueError(f"mask must be a boolean array (True = excluded), got dtype {mask.dtype}")
+    mask = bool_mask(mask, "mask")
     n = int(np.prod(expected_shape))
     if mask.shape != tuple(expected_shape) and mask.shape != (n,):
         raise ValueError(

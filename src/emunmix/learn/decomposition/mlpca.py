@@ -24,7 +24,7 @@ from emunmix.exceptions import MLPCAConvergenceWarning
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import svd
 from emunmix.learn.registry import DECOMPOSITION, KernelContext, KernelOutput
-from emunmix.learn.validation import check_2d
+from emunmix.validation import check_2d
 
 
 @dataclass

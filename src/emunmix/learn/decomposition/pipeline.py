@@ -32,7 +32,7 @@ from emunmix.learn.decomposition.poisson import PoissonWeights, weights_from_sum
 from emunmix.learn.linalg.matrix_view import MatrixStats, MatrixView
 from emunmix.learn.linalg.svd import SVDResult, svd
 from emunmix.learn.registry import KernelContext, KernelOutput
-from emunmix.learn.validation import check_data_stats
+from emunmix.validation import check_data_stats
 
 
 def decompose(

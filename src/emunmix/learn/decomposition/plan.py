@@ -12,7 +12,7 @@ import numpy as np
 
 from emunmix.learn.decomposition.estimator import is_estimator
 from emunmix.learn.registry import DECOMPOSITION, AlgorithmSpec, Capabilities
-from emunmix.learn.validation import (
+from emunmix.validation import (
     check_2d,
     check_choice,
     check_mask,

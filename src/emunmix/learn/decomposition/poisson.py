@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emunmix.learn.linalg.matrix_view import MatrixView
-from emunmix.learn.validation import check_2d, check_mask, is_dask
+from emunmix.validation import check_2d, check_mask, is_dask
 
 _WHAT = "Poisson noise normalisation"
 

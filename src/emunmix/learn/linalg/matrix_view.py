@@ -38,7 +38,7 @@ from emunmix.learn.linalg.matrix_blocks import (  # noqa: F401 (BLOCK_BYTES, SPL
     _transform_part,
     _tree,
 )
-from emunmix.learn.validation import is_dask, working_dtype
+from emunmix.validation import is_dask, working_dtype
 
 #: Most bytes of lazily computed rows (``dot``, ``materialise``) gathered per compute:
 #: the output is filled batch by batch, never held twice.

@@ -29,7 +29,7 @@ import scipy.linalg
 
 from emunmix.learn.linalg.gram_eigen import GramEigen
 from emunmix.learn.linalg.matrix_view import MatrixView
-from emunmix.learn.validation import check_2d, check_random_state
+from emunmix.validation import check_2d, check_random_state
 
 #: Largest ``min(m, n)`` for which "auto" uses the Gram solver (a 4096^2 float64 Gram
 #: matrix is 128 MiB and its eigendecomposition takes seconds).

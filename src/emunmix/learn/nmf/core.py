@@ -80,7 +80,7 @@ from emunmix.learn.nmf.spatial import (
     check_spatial_smoothness,
     spatial_graph,
 )
-from emunmix.learn.validation import check_2d, check_random_state
+from emunmix.validation import check_2d, check_random_state
 
 NMF_LOSSES = ("frobenius", "kullback-leibler")
 NMF_SOLVERS = ("hals", "mu", "sklearn")

@@ -12,7 +12,7 @@ import numpy as np
 
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import SVDResult
-from emunmix.learn.validation import check_random_state
+from emunmix.validation import check_random_state
 
 
 def nndsvda(svd_result: SVDResult, k: int, fill: bool = False, random_state=None):

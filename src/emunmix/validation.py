@@ -1,9 +1,10 @@
-"""Input checks shared by the learning kernels.
+"""The input checks of emunmix: masks, component counts, indices, choices, dtypes and
+finite values, used by the kernels (``learn/``, ``preprocess/``) and the signal layer.
 
-One place for the checks and their messages, so that every algorithm says
-the same thing about the same problem. The checks work on numpy arrays and,
-where noted, on dask arrays (they then compute what they count). Nothing here
-modifies or copies the caller's data beyond small row blocks.
+One place for the checks and their messages, so that every method says the same thing
+about the same problem (a mask holding 0.5 is refused the same way everywhere). The
+checks work on numpy arrays and, where noted, on dask arrays (they then compute what
+they count). Nothing here modifies or copies the caller's data beyond small row blocks.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+
+from emunmix.exceptions import InvalidMaskError
 
 #: Row-block size (bytes) used when scanning large arrays without copying them.
 _SCAN_BYTES = 16 * 2**20
@@ -43,6 +46,30 @@ def working_dtype(dtype) -> np.dtype:
     if dtype == np.float64 or (dtype.kind == "f" and dtype.itemsize > 8):
         return np.dtype(np.float64)
     return np.dtype(np.float32)
+
+
+def bool_mask(mask, name: str) -> np.ndarray:
+    """``mask`` as a numpy bool array (dask computed): the one rule for mask values.
+
+    Booleans, and numbers that are all 0 or 1, are accepted; anything else (0.5, NaN,
+    strings) is refused, never rounded to True.
+
+    Raises
+    ------
+    InvalidMaskError
+        (a TypeError and a ValueError) For other values; the message names ``name``.
+    """
+    if is_dask(mask):
+        mask = mask.compute()
+    mask = np.asarray(mask)
+    if mask.dtype == bool:
+        return mask
+    if mask.dtype.kind not in "iuf" or not np.isin(mask, (0, 1)).all():
+        raise InvalidMaskError(
+            f"{name} must be a boolean array (True = excluded), got dtype {mask.dtype}"
+            + (" with values other than 0 and 1" if mask.dtype.kind in "iuf" else "")
+        )
+    return mask.astype(bool)
 
 
 def check_2d(X, what: str = "data") -> None:
@@ -93,15 +120,7 @@ def check_mask(mask, size: int, name: str, full_shape=None):
     """
     if mask is None:
         return None
-    if is_dask(mask):
-        mask = mask.compute()
-    mask = np.asarray(mask)
-    if mask.dtype != bool:
-        if mask.dtype.kind not in "iuf" or not np.isin(mask, (0, 1)).all():
-            raise TypeError(
-                f"{name} must be a boolean array (True = excluded), got dtype {mask.dtype}"
-            )
-        mask = mask.astype(bool)
+    mask = bool_mask(mask, name)
     allowed = [(size,)]
     if full_shape is not None and tuple(full_shape) not in allowed:
         allowed.append(tuple(full_shape))

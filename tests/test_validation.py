@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emunmix.learn.validation import (
+from emunmix.validation import (
     check_2d,
     check_finite,
     check_mask,
@@ -79,3 +79,43 @@ def test_dtypes_shapes_and_random_state():
     b = check_random_state(np.random.default_rng(1)).uniform()
     assert a == b
     assert isinstance(check_random_state(None), np.random.RandomState)
+
+
+# ---------------------------------------------------------------- one rule everywhere
+def _half_mask(shape):
+    return np.full(shape, 0.5)
+
+
+def test_a_mask_holding_half_is_refused_the_same_way_by_every_method():
+    import emunmix.api as hs
+    from emunmix.exceptions import InvalidMaskError
+
+    s = hs.datasets.CL1(random_state=0).isig[:64].inav[:8, :6]
+    nav = _half_mask(s.data.shape[:2])
+    sig = _half_mask(s.data.shape[2:])
+    calls = {
+        "decomposition navigation_mask": lambda: s.decomposition(navigation_mask=nav,
+                                                                 print_info=False),
+        "decomposition signal_mask": lambda: s.decomposition(signal_mask=sig,
+                                                             print_info=False),
+        "find_spikes signal_mask": lambda: s.find_spikes(signal_mask=sig),
+        "find_spikes navigation_mask": lambda: s.find_spikes(navigation_mask=nav),
+        "estimate_shift1D mask": lambda: s.estimate_shift1D(mask=nav),
+    }
+    for what, call in calls.items():
+        with pytest.raises(InvalidMaskError, match="must be a boolean array") as err:
+            call()
+        assert isinstance(err.value, ValueError) and isinstance(err.value, TypeError), what
+    s.decomposition(print_info=False)
+    with pytest.raises(InvalidMaskError, match="mask must be a boolean array"):
+        s.blind_source_separation(3, mask=sig, print_info=False)
+
+
+def test_zero_one_numbers_are_a_mask():
+    from emunmix.validation import bool_mask
+
+    np.testing.assert_array_equal(bool_mask(np.array([0, 1, 1.0]), "m"), [False, True, True])
+    with pytest.raises(ValueError, match="values other than 0 and 1"):
+        bool_mask(np.array([0, 2]), "m")
+    with pytest.raises(TypeError, match="got dtype <U1"):
+        bool_mask(np.array(["a"]), "m")
