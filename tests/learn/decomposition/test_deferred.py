@@ -65,19 +65,24 @@ def test_changed_data_are_refused(low_rank):
         out.complete()
 
 
-def test_learning_results_complete_on_read_and_copies_share_the_work(low_rank):
-    X = low_rank.X
+def test_learning_results_complete_on_read_and_copies_do_not_share_pending_work(low_rank):
+    X = low_rank.X.copy()
     reference = decompose(X)
     lr = LearningResults.from_decomposition(decompose(X, eager_components=4))
     assert lr.n_components == X.shape[1]
-    assert "components=60" in repr(lr) and lr.__dict__["_pending"] is not None
+    assert "components=60" in repr(lr) and lr.components.pending is not None
     f, l_ = lr.first_components(3)
-    assert f.shape == (60, 3) and lr.__dict__["_pending"] is not None
-    twin = copy.deepcopy(lr)
-    assert twin.__dict__["_pending"] is lr.__dict__["_pending"]
-    np.testing.assert_allclose(lr.factors, reference.factors, atol=1e-8)  # read: computed
-    assert lr.__dict__["_pending"] is None
+    assert f.shape == (60, 3) and lr.components.pending is not None
+    twin = copy.deepcopy(lr)  # settles: the copy owns all its components
+    assert twin.components.pending is None and twin.components is not lr.components
+    X[:] += 1  # the original's data change: the copy is not affected
+    np.testing.assert_allclose(twin.factors, reference.factors, atol=1e-8)
     assert twin.loadings.shape == reference.loadings.shape
+    np.testing.assert_array_equal(lr.factors, twin.factors)  # settled by the copy
+    again = LearningResults.from_decomposition(decompose(X, eager_components=4))
+    X[:] += 1
+    with pytest.raises(StaleDataError):
+        _ = again.factors
     restored = pickle.loads(pickle.dumps(LearningResults.from_decomposition(
         decompose(X, eager_components=4))))
     assert restored.factors.shape == (60, 60)
@@ -89,7 +94,7 @@ def test_crop_and_reverse_within_the_first_components_compute_nothing(low_rank):
     lr.reverse_components([1])
     f, _ = lr.first_components(4)
     np.testing.assert_array_equal(f[:, 1], -before[:, 1])
-    assert lr.__dict__["_pending"] is not None
+    assert lr.components.pending is not None
     lr.crop_decomposition_dimension(3)
-    assert lr.__dict__["_pending"] is None and lr.factors.shape == (60, 3)
+    assert lr.components.pending is None and lr.factors.shape == (60, 3)
     assert lr.n_components == 3 and lr.explained_variance.shape == (3,)

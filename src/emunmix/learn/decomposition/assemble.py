@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from emunmix.learn.decomposition.components import Components
 from emunmix.learn.decomposition.elbow import auto_output_dimension
 from emunmix.learn.decomposition.finish import (
     DeferredComponents,
@@ -39,8 +40,7 @@ def assemble(plan, prep, out: KernelOutput, auto) -> DecompositionOutput:
                                      len(out.explained_variance) - F.shape[1])
     ev, ratio, nsc = _variances(plan, prep, out.explained_variance)
     return DecompositionOutput(
-        factors=F,
-        loadings=L,
+        components=Components(F, L, pending),
         explained_variance=ev,
         explained_variance_ratio=ratio,
         mean=mean,
@@ -55,7 +55,6 @@ def assemble(plan, prep, out: KernelOutput, auto) -> DecompositionOutput:
         signal_mask=plan.sig,
         sparse=sparse,
         info=info,
-        pending=pending,
     )
 
 

@@ -130,10 +130,6 @@ class DeferredComponents:
             L[:, k0:] = L_rest
         return np.concatenate([factors, F_rest], axis=1), L
 
-    def __deepcopy__(self, memo):
-        # immutable once made; copies of the results share it (and the data reference)
-        return self
-
     def __repr__(self) -> str:
         return f"<DeferredComponents: {self.n_remaining} components>"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from emunmix.learn.decomposition.finish import DeferredComponents
+from emunmix.learn.decomposition.components import Components
 
 
 @dataclass
@@ -22,8 +22,9 @@ class DecompositionOutput:
 
     Attributes
     ----------
-    factors : ndarray, shape (channels, k)
-    loadings : ndarray, shape (pixels, k)
+    components : Components
+        The one owner of the factors (channels, k) and loadings (pixels, k), deferred
+        ones included; ``factors``, ``loadings`` and ``pending`` read it.
     explained_variance : ndarray, shape (k,), or None
         ``S^2 / N`` (N unmasked pixels; ``N - 1`` for PCA); None for NMF.
     explained_variance_ratio : ndarray, shape (k,), or None
@@ -50,13 +51,9 @@ class DecompositionOutput:
     info : dict
         Solver details: iterations, convergence, the SVD solver used, and for
         ``output_dimension="auto"`` the full scree (``"auto_explained_variance_ratio"``).
-    pending : DeferredComponents or None
-        With ``eager_components``: computes the components after the first
-        ``factors.shape[1]`` (:meth:`complete` appends them).
     """
 
-    factors: np.ndarray
-    loadings: np.ndarray
+    components: Components
     explained_variance: np.ndarray | None
     explained_variance_ratio: np.ndarray | None
     mean: np.ndarray | None
@@ -71,13 +68,25 @@ class DecompositionOutput:
     signal_mask: np.ndarray | None = None
     sparse: np.ndarray | None = None
     info: dict = field(default_factory=dict)
-    pending: DeferredComponents | None = None
+
+    @property
+    def factors(self) -> np.ndarray:
+        """The factors computed so far (all of them after :meth:`complete`)."""
+        return self.components.computed()[0]
+
+    @property
+    def loadings(self) -> np.ndarray:
+        """The loadings computed so far (all of them after :meth:`complete`)."""
+        return self.components.computed()[1]
+
+    @property
+    def pending(self):
+        """The deferred components (None when all are computed)."""
+        return self.components.pending
 
     def complete(self) -> None:
         """Compute the deferred components (if any) and append them."""
-        if self.pending is not None:
-            self.factors, self.loadings = self.pending.append_to(self.factors, self.loadings)
-            self.pending = None
+        self.components.settle()
 
     def model(self, components=None) -> np.ndarray:
         """``loadings @ factors.T (+ mean)`` for all, the first n, or listed components."""
