@@ -24,6 +24,15 @@ def is_dask(X) -> bool:
     return type(X).__module__.split(".")[0] == "dask"
 
 
+def numpy_dtype(dtype) -> np.dtype:
+    """The numpy dtype of ``dtype``, also for array-API libraries whose dtypes are their
+    own objects (``array_api_strict.float64``, ``torch.float32`` name a numpy dtype)."""
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        return np.dtype(str(dtype).rsplit(".", 1)[-1])
+
+
 def working_dtype(dtype) -> np.dtype:
     """The float dtype kernels compute in for data of ``dtype``.
 
@@ -35,7 +44,7 @@ def working_dtype(dtype) -> np.dtype:
     TypeError
         For complex or non-numeric data.
     """
-    dtype = np.dtype(dtype)
+    dtype = numpy_dtype(dtype)
     if dtype.kind == "c":
         raise TypeError(
             "complex data cannot be decomposed; decompose the real and imaginary parts "

@@ -4,7 +4,8 @@ As scikit-learn's common tests: the loops run over ``DECOMPOSITION`` and ``BSS``
 newly registered algorithm is covered without editing this file. What is checked:
 masks honoured (masked entries NaN, the fit that of the unmasked block), dtype kept,
 ``random_state`` reproducible (and irrelevant where declared so), input never mutated,
-lazy input either working (same model as in memory) or refused with a clear error, the
+lazy (dask) and array-API (cupy's path, run with ``array_api_strict``) input either
+working (same model as in memory) or refused with a clear error, the
 declared capabilities true of the output, and bad input refused with the shared
 messages.
 """
@@ -123,6 +124,23 @@ def test_lazy_input_works_or_is_refused(counts, name):
         return
     out, ref = _run(lazy, name), _run(counts, name)
     np.testing.assert_allclose(out.model(), ref.model(), atol=1e-3 * _scale(counts))
+
+
+@pytest.mark.parametrize("name", DECOMPOSITIONS)
+def test_array_api_input_works_or_is_refused(counts, name):
+    """The GPU path (cupy arrays) is the array-API backend: array_api_strict runs it on
+    the CPU and refuses anything outside the standard."""
+    xp = pytest.importorskip("array_api_strict")
+    caps = DECOMPOSITION.spec(name).capabilities
+    if "array-api" not in caps.backends:
+        with pytest.raises(TypeError, match="does not run on array-api arrays"):
+            _run(xp.asarray(counts), name)
+        return
+    nav = np.zeros(counts.shape[0], bool)
+    nav[::11] = True
+    out = _run(xp.asarray(counts), name, navigation_mask=nav, reproject="navigation")
+    ref = _run(counts, name, navigation_mask=nav, reproject="navigation")
+    np.testing.assert_allclose(out.model(), ref.model(), atol=1e-9 * _scale(counts))
 
 
 @pytest.mark.parametrize("name", DECOMPOSITIONS)

@@ -56,7 +56,9 @@ class Capabilities:
         With dask input: works by passes over the chunks, gathers the data in memory
         first, or refuses with a clear error.
     backends : tuple of str
-        Array backends of the matrix view it runs on ("numpy", "dask", "cupy" ...).
+        Array backends of the matrix view it runs on (names of
+        :mod:`~emunmix.learn.linalg.backends`: "numpy", "dask", "array-api" for cupy,
+        torch or ``array_api_strict`` arrays); other input is refused with a clear error.
     uses_random_state : bool
         Its result depends on ``random_state`` (False: deterministic, seed ignored).
     """
@@ -71,7 +73,7 @@ class Capabilities:
     needs_output_dimension: bool = False
     variance_ddof: int = 0
     lazy: str = "gathers"
-    backends: tuple = ("numpy", "dask")
+    backends: tuple = ("numpy", "dask", "array-api")
     uses_random_state: bool = True
 
     def __post_init__(self):

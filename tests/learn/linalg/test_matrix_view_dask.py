@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emunmix.learn import matrix_view
+from emunmix.learn.linalg import backends, matrix_view
 from emunmix.learn.linalg.matrix_view import MatrixView
 
 da = pytest.importorskip("dask.array")
@@ -85,7 +85,7 @@ def test_bad_values_counted_lazily(data):
 
 def test_gathered_rows_come_in_batches(data, monkeypatch):
     """``dot``/``materialise`` fill the output batch by batch, not all at once."""
-    monkeypatch.setattr(matrix_view, "GATHER_BYTES", 64 * N * 4)  # 64 rows per batch
+    monkeypatch.setattr(backends, "GATHER_BYTES", 64 * N * 4)  # 64 rows per batch
     calls = []
     import dask
 

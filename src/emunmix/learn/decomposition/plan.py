@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from emunmix.learn.decomposition.estimator import is_estimator
+from emunmix.learn.linalg.backends import backend_for
 from emunmix.learn.registry import DECOMPOSITION, AlgorithmSpec, Capabilities
 from emunmix.validation import (
     check_2d,
@@ -109,6 +110,12 @@ def make_plan(X, algorithm, output_dimension, normalize_poissonian_noise, centre
     plan.k = check_output_dimension(output_dimension, plan.shape)
     check_choice(centre, CENTRES, "centre")
     caps = plan.caps
+    backend = backend_for(X).name
+    if backend not in caps.backends:
+        raise TypeError(
+            f"{name} does not run on {backend} arrays ({type(X).__name__}); it runs on "
+            f"{', '.join(caps.backends)} data: convert the data first (e.g. np.asarray)"
+        )
     if centre is None and spec is not None:
         plan.centre = caps.centre_by_default
     check_choice(reproject, REPROJECTIONS, "reproject")

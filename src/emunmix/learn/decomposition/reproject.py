@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from emunmix.learn.linalg.matrix_view import MatrixView
+
 
 def _rows_of(X, index, cols=None):
-    """``X[index][:, cols]`` as float64 (numpy or dask)."""
-    sub = X[index]
-    if cols is not None:
-        sub = sub[:, cols]
-    if hasattr(sub, "compute"):
-        sub = sub.compute()
-    return np.asarray(sub, dtype=np.float64)
+    """``X[index][:, cols]`` as a float64 numpy array, from any backend's data."""
+    rows = None if isinstance(index, slice) else np.asarray(index)
+    return MatrixView(X, rows=rows, cols=cols).materialise(np.float64, copy=True)
 
 
 def _solve(D, B, w, nonneg):

@@ -1,9 +1,12 @@
 """The per-block work of :class:`~emunmix.learn.matrix_view.MatrixView`.
 
-Block kernels shared by the in-memory loops and the lazy graphs (``_transform``,
-``_dot_block``), the tasks of the lazy reductions (``*_part``: one per row chunk,
-each reading its chunk and returning a small partial result), and the tree that sums
-the partials :data:`SPLIT_EVERY` at a time. Pure functions on arrays.
+The block kernels (``_transform``, ``_dot_block``) and the per-block tasks of the
+reductions (``*_part``: each reads one row block or chunk and returns a small partial
+result), which every backend of :mod:`~emunmix.learn.linalg.backends` runs: in a loop
+(numpy, array-API arrays) or as a dask graph whose partials are summed in a tree of
+:data:`SPLIT_EVERY`. Pure functions, generic over the array namespace of the block
+(numpy, or any array-API library such as cupy): numpy blocks take numpy's own calls,
+so in-memory results are unchanged bit for bit.
 """
 
 from __future__ import annotations
@@ -18,11 +21,32 @@ BLOCK_BYTES = 32 * 2**20
 SPLIT_EVERY = 4
 
 
+def namespace(a):
+    """The array namespace of ``a``: numpy for numpy arrays (and anything without
+    ``__array_namespace__``), else the array-API namespace the array declares."""
+    if isinstance(a, np.ndarray):
+        return np
+    get = getattr(a, "__array_namespace__", None)
+    return np if get is None else get()
+
+
+def xp_dtype(xp, dtype):
+    """The dtype of namespace ``xp`` named like numpy ``dtype``."""
+    return np.dtype(dtype) if xp is np else getattr(xp, np.dtype(dtype).name)
+
+
+def _astype(xp, a, dtype):
+    if xp is np:
+        return np.asarray(a, dtype=dtype)
+    return xp.astype(a, xp_dtype(xp, dtype))
+
+
 def _transform(raw, dtype, row_mean, row_scale, col_mean, col_scale):
     """One block of ``P`` from its raw rows (centring and scaling in float64)."""
+    xp = namespace(raw)
     if row_mean is None and row_scale is None and col_mean is None and col_scale is None:
-        return np.asarray(raw, dtype=dtype)
-    b = np.array(raw, dtype=np.float64)
+        return _astype(xp, raw, dtype)
+    b = np.array(raw, dtype=np.float64) if xp is np else xp.astype(raw, xp.float64, copy=True)
     if row_mean is not None:
         b -= row_mean[:, None]
     if col_mean is not None:
@@ -31,13 +55,16 @@ def _transform(raw, dtype, row_mean, row_scale, col_mean, col_scale):
         b /= row_scale[:, None]
     if col_scale is not None:
         b /= col_scale
-    return b if dtype == np.float64 else b.astype(dtype)
+    return b if np.dtype(dtype) == np.float64 else _astype(xp, b, dtype)
 
 
 def _dot_block(raw, o, Vs, col_corr, row_corr, row_mean, row_scale):
     """``o = P_block @ V`` from the raw block; see :meth:`MatrixView.dot`."""
+    xp = namespace(raw)
     dtype = o.dtype
-    if raw.dtype == dtype:
+    if xp is not np:
+        o[...] = xp.matmul(raw if raw.dtype == dtype else xp.astype(raw, dtype), Vs)
+    elif raw.dtype == dtype:
         np.matmul(raw, Vs, out=o)
     else:
         np.matmul(np.asarray(raw, dtype=dtype), Vs, out=o)
@@ -45,24 +72,28 @@ def _dot_block(raw, o, Vs, col_corr, row_corr, row_mean, row_scale):
         return
     if col_corr is None and row_corr is None:
         # a pure row scaling is exact enough in the working dtype: no float64 copy
-        o /= row_scale[:, None].astype(dtype)
+        o /= (row_scale[:, None].astype(dtype) if xp is np
+              else xp.astype(row_scale[:, None], dtype))
         return
-    o64 = o.astype(np.float64)
+    o64 = o.astype(np.float64) if xp is np else xp.astype(o, xp.float64, copy=True)
     if col_corr is not None:
         o64 -= col_corr
     if row_corr is not None:
         o64 -= row_mean[:, None] * row_corr
     if row_scale is not None:
         o64 /= row_scale[:, None]
-    o[...] = o64
+    o[...] = o64 if xp is np else xp.astype(o64, dtype)
 
 
 # Tasks of the lazy reductions: ``(raw, start, stop, row_mean, row_scale, rows, *shared)``.
 def _stats_part(raw, start, stop, row_mean, row_scale, _, check_finite, check_sign):
-    raw = np.asarray(raw)
-    n_bad = raw.size - int(np.count_nonzero(np.isfinite(raw))) if check_finite else 0
-    n_neg = int(np.count_nonzero(raw < 0)) if check_sign else 0
-    return ([(start, raw.sum(axis=1, dtype=np.float64))], raw.sum(axis=0, dtype=np.float64),
+    xp = namespace(raw)
+    raw = np.asarray(raw) if xp is np else raw
+    size = int(np.prod(raw.shape))
+    n_bad = size - int(xp.count_nonzero(xp.isfinite(raw))) if check_finite else 0
+    n_neg = int(xp.count_nonzero(raw < 0)) if check_sign else 0
+    f64 = xp_dtype(xp, np.float64)
+    return ([(start, xp.sum(raw, axis=1, dtype=f64))], xp.sum(raw, axis=0, dtype=f64),
             n_bad, n_neg)
 
 
@@ -74,46 +105,55 @@ def _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale, rows=None):
         b = min(raw.shape[0], a + step)
         rm = None if row_mean is None else row_mean[a:b]
         rs = None if row_scale is None else row_scale[a:b]
-        yield (a, b, _transform(raw[a:b], np.float64, rm, rs, col_mean, col_scale),
-               None if rows is None else rows[a:b])
+        yield (a, b, _transform(raw[a:b, ...], np.float64, rm, rs, col_mean, col_scale),
+               None if rows is None else rows[a:b, ...])
 
 
 def _transform_part(raw, start, stop, row_mean, row_scale, _, dtype, col_mean, col_scale):
+    xp = namespace(raw)
     if row_mean is None and row_scale is None and col_mean is None and col_scale is None:
-        return np.asarray(raw, dtype=dtype)
-    out = np.empty(raw.shape, dtype=dtype)
+        return _astype(xp, raw, dtype)
+    out = xp.empty(raw.shape, dtype=xp_dtype(xp, dtype))
     for a, b, block, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale):
-        out[a:b] = block
+        out[a:b, ...] = block if xp is np else xp.astype(block, out.dtype)
     return out
 
 
 def _gram_part(raw, start, stop, row_mean, row_scale, _, col_mean, col_scale):
-    G = np.zeros((raw.shape[1], raw.shape[1]))
+    xp = namespace(raw)
+    G = xp.zeros((raw.shape[1], raw.shape[1]), dtype=xp_dtype(xp, np.float64))
     for _, _, b, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale):
         G += b.T @ b
     return G
 
 
 def _sum_of_squares_part(raw, start, stop, row_mean, row_scale, _, col_mean, col_scale):
-    return sum(float(np.einsum("ij,ij->", b, b))
-               for _, _, b, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale))
+    xp = namespace(raw)
+    blocks = _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale)
+    if xp is np:
+        return sum(float(np.einsum("ij,ij->", b, b)) for _, _, b, _ in blocks)
+    return sum(float(xp.sum(b * b)) for _, _, b, _ in blocks)
 
 
 def _centred_dot_part(raw, start, stop, row_mean, row_scale, _, V, col_mean, col_scale):
-    out = np.empty((raw.shape[0], V.shape[1]))
+    xp = namespace(raw)
+    out = xp.empty((raw.shape[0], V.shape[1]), dtype=xp_dtype(xp, np.float64))
     for a, b, block, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale):
-        out[a:b] = block @ V
+        out[a:b, ...] = block @ V
     return out
 
 
 def _dot_part(raw, start, stop, row_mean, row_scale, _, Vs, col_corr, row_corr):
-    o = np.empty((stop - start, Vs.shape[1]), dtype=Vs.dtype)
-    _dot_block(np.asarray(raw), o, Vs, col_corr, row_corr, row_mean, row_scale)
+    xp = namespace(raw)
+    o = xp.empty((stop - start, Vs.shape[1]), dtype=Vs.dtype)
+    _dot_block(np.asarray(raw) if xp is np else raw, o, Vs, col_corr, row_corr, row_mean,
+               row_scale)
     return o
 
 
 def _tdot_part(raw, start, stop, row_mean, row_scale, U, col_mean, col_scale):
-    out = np.zeros((raw.shape[1], U.shape[1]))
+    xp = namespace(raw)
+    out = xp.zeros((raw.shape[1], U.shape[1]), dtype=xp_dtype(xp, np.float64))
     for _, _, b, u in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale, U):
         out += b.T @ u
     return out
