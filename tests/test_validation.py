@@ -5,37 +5,54 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from emunmix.learn.linalg import MatrixView
 from emunmix.validation import (
     check_2d,
-    check_finite,
+    check_choice,
+    check_data_stats,
+    check_index,
     check_mask,
-    check_non_negative,
     check_output_dimension,
     check_random_state,
     working_dtype,
 )
 
 
-def test_check_finite_counts_only_unmasked():
+def _stats(X, rows=None, cols=None):
+    return MatrixView(X, rows=rows, cols=cols).stats()
+
+
+def test_data_checks_count_only_unmasked_values():
     X = np.ones((4, 3))
     X[0, 0] = np.nan
     X[2, 1] = np.inf
-    with pytest.raises(ValueError, match=r"2 NaN/inf values \(out of 12\).*nan_to_num"):
-        check_finite(X)
-    nav = np.array([True, False, True, False])
-    check_finite(X, navigation_mask=nav)  # both bad values are excluded
+    with pytest.raises(ValueError, match=r"2 NaN/inf values \(out of 12 unmasked\).*nan_to_num"):
+        check_data_stats(_stats(X), 12, False, "SVD", False)
+    check_data_stats(_stats(X, rows=np.array([1, 3])), 6, False, "SVD", False)
     with pytest.raises(ValueError, match="1 NaN/inf"):
-        check_finite(X, signal_mask=np.array([True, False, False]))
-    check_finite(np.ones((2, 2), dtype=np.int16))
+        check_data_stats(_stats(X, cols=np.array([1, 2])), 8, False, "SVD", False)
 
 
-def test_check_non_negative_message():
+def test_negative_values_refused_only_where_they_matter():
     X = np.zeros((3, 3))
     X[1, 1] = -2
     with pytest.raises(ValueError, match="NMF needs non-negative.*1 negative.*clip"):
-        check_non_negative(X, "NMF")
-    check_non_negative(X, signal_mask=np.array([False, True, False]))
-    check_non_negative(np.zeros((2, 2), dtype=np.uint8))
+        check_data_stats(_stats(X), 9, False, "NMF", True)
+    with pytest.raises(ValueError, match="Poisson noise normalisation needs non-negative"):
+        check_data_stats(_stats(X), 9, True, "SVD", False)
+    check_data_stats(_stats(X), 9, False, "SVD", False)
+    check_data_stats(_stats(X, cols=np.array([0, 2])), 6, False, "NMF", True)
+
+
+def test_choices_and_indices():
+    check_choice("signal", (None, "signal"), "centre")
+    with pytest.raises(ValueError, match=r"centre must be one of \(None, 'signal'\)"):
+        check_choice("nav", (None, "signal"), "centre")
+    assert check_index(-1, 3, "axis", "the signal axes") == 2
+    with pytest.raises(ValueError, match=r"axis 3 is out of range .*\(valid: -3 to 2\)"):
+        check_index(3, 3, "axis", "the signal axes")
+    with pytest.raises(TypeError, match="axis must be an integer"):
+        check_index(1.0, 3, "axis", "the signal axes")
 
 
 def test_check_mask_shapes_and_values():

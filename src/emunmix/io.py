@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .signal.base import BaseSignal
+from .signal.protocol import SignalLike
 from .signal.types import class_for, known_signal_type
 
 DEFAULT_EXTENSION = "hspy"
@@ -151,7 +151,7 @@ def load(filenames=None, lazy: bool = False, reader: str | None = None,
     if filenames is None:
         raise TypeError("load() needs a filename, a glob pattern or a list of files")
     paths = _expand(filenames)
-    signals: list[BaseSignal] = []
+    signals: list[SignalLike] = []
     for path in paths:
         signals.extend(_load_one(path, lazy=lazy, reader=reader, signal_type=signal_type,
                                  **kwds))
@@ -161,7 +161,7 @@ def load(filenames=None, lazy: bool = False, reader: str | None = None,
 
 
 def _load_one(path: Path, lazy: bool, reader: str | None, signal_type: str | None,
-              **kwds) -> list[BaseSignal]:
+              **kwds) -> list[SignalLike]:
     if not path.exists():
         raise FileNotFoundError(f"no such file: {os.fspath(path)!r}")
     plugin = _choose_reader(path, reader)
@@ -186,7 +186,7 @@ def _load_one(path: Path, lazy: bool, reader: str | None, signal_type: str | Non
 
 
 def dict_to_signal(d: dict, signal_type: str | None = None, filename: Path | None = None
-                   ) -> BaseSignal:
+                   ) -> SignalLike:
     """Build a signal from a RosettaSciIO signal dictionary."""
     data = d["data"]
     axes = [dict(a) for a in d.get("axes", [])]
@@ -220,18 +220,16 @@ def dict_to_signal(d: dict, signal_type: str | None = None, filename: Path | Non
     return signal
 
 
-def _restore_learning_results(signal: BaseSignal, lr: dict) -> None:
-    try:
-        from .learn.results import LearningResults
-    except ImportError:  # pragma: no cover - results module is part of the package
-        return
+def _restore_learning_results(signal: SignalLike, lr: dict) -> None:
+    from .learn.results import LearningResults
+
     try:
         signal.learning_results = LearningResults.from_dict(lr)
     except (KeyError, TypeError, ValueError):
         signal.learning_results = None
 
 
-def signal_to_dict(signal: BaseSignal) -> dict[str, Any]:
+def signal_to_dict(signal: SignalLike) -> dict[str, Any]:
     """The RosettaSciIO signal dictionary of ``signal`` (what writers take)."""
     lr = signal.learning_results
     return {
@@ -247,7 +245,7 @@ def signal_to_dict(signal: BaseSignal) -> dict[str, Any]:
     }
 
 
-def save(filename, signal: BaseSignal, overwrite: bool | None = None,
+def save(filename, signal: SignalLike, overwrite: bool | None = None,
          extension: str | None = None, **kwds) -> Path:
     """Write ``signal`` atomically; see :meth:`BaseSignal.save`.
 
@@ -311,7 +309,7 @@ def _replace(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
 
 
-def stack_signals(signals: list[BaseSignal]) -> BaseSignal:
+def stack_signals(signals: list[SignalLike]) -> SignalLike:
     """Stack signals of equal shape along a new (outermost) navigation axis."""
     first = signals[0]
     shapes = {s.data.shape for s in signals}

@@ -15,9 +15,6 @@ import numpy as np
 
 from emunmix.exceptions import InvalidMaskError
 
-#: Row-block size (bytes) used when scanning large arrays without copying them.
-_SCAN_BYTES = 16 * 2**20
-
 
 def is_dask(X) -> bool:
     """True for a dask array (without importing dask when it is not used)."""
@@ -146,126 +143,18 @@ def check_mask(mask, size: int, name: str, full_shape=None):
     return mask if n_excluded else None
 
 
-def _row_blocks(n_rows: int, n_cols: int, itemsize: int):
-    step = max(1, _SCAN_BYTES // max(1, n_cols * itemsize))
-    for start in range(0, n_rows, step):
-        yield start, min(n_rows, start + step)
 
 
-def _count(X, predicate, navigation_mask=None, signal_mask=None) -> int:
-    """Count entries of the unmasked part of ``X`` where ``predicate`` is True."""
-    keep_rows = None if navigation_mask is None else ~np.asarray(navigation_mask)
-    keep_cols = None if signal_mask is None else ~np.asarray(signal_mask)
-    if is_dask(X):
-        sub = X
-        if keep_rows is not None:
-            sub = sub[np.flatnonzero(keep_rows)]
-        if keep_cols is not None:
-            sub = sub[:, np.flatnonzero(keep_cols)]
-        return int(predicate(sub).sum().compute())
-    X = np.asarray(X)
-    total = 0
-    for start, stop in _row_blocks(X.shape[0], X.shape[1], X.itemsize):
-        hit = predicate(X[start:stop])
-        if keep_cols is not None:
-            hit = hit[:, keep_cols]
-        if keep_rows is not None:
-            hit = hit[keep_rows[start:stop]]
-        total += int(np.count_nonzero(hit))
-    return total
 
 
-def count_non_finite(X, navigation_mask=None, signal_mask=None) -> int:
-    """Number of NaN/inf values in the unmasked part of ``X`` (numpy or dask)."""
-    if np.dtype(X.dtype).kind in "biu":
-        return 0
-    return _count(X, lambda a: ~_isfinite(a), navigation_mask, signal_mask)
 
 
-def _isfinite(a):
-    if is_dask(a):
-        import dask.array as da
-
-        return da.isfinite(a)
-    return np.isfinite(a)
 
 
-def check_finite(X, navigation_mask=None, signal_mask=None, what: str = "data") -> None:
-    """Raise if the unmasked part of ``X`` contains NaN or inf.
-
-    Parameters
-    ----------
-    X : array_like or dask array, shape (pixels, channels)
-    navigation_mask, signal_mask : ndarray of bool, optional
-        True = excluded; excluded values are not checked.
-    what : str
-        How to call ``X`` in the message.
-
-    Raises
-    ------
-    ValueError
-        Saying how many values are not finite and what to do about it.
-
-    Examples
-    --------
-    >>> check_finite(np.array([[1.0, np.nan]]))
-    Traceback (most recent call last):
-    ...
-    ValueError: the data contain 1 NaN/inf values (out of 2); ...
-    """
-    n_bad = count_non_finite(X, navigation_mask, signal_mask)
-    if n_bad:
-        size = _unmasked_size(X.shape, navigation_mask, signal_mask)
-        raise ValueError(
-            f"the {what} contain {n_bad} NaN/inf values (out of {size}); "
-            "use navigation_mask/signal_mask to exclude them or replace them "
-            "(e.g. s.data = np.nan_to_num(s.data))"
-        )
 
 
-def check_non_negative(
-    X,
-    what: str = "Poisson noise normalisation",
-    navigation_mask=None,
-    signal_mask=None,
-) -> None:
-    """Raise if the unmasked part of ``X`` has negative values.
-
-    Parameters
-    ----------
-    X : array_like or dask array, shape (pixels, channels)
-    what : str
-        The operation that needs non-negative data (used in the message).
-    navigation_mask, signal_mask : ndarray of bool, optional
-        True = excluded; excluded values are not checked.
-
-    Raises
-    ------
-    ValueError
-        Naming the operation, how many values are negative and the minimum,
-        and suggesting an offset or clipping.
-    """
-    if np.dtype(X.dtype).kind in "bu":
-        return
-    n_neg = _count(X, lambda a: a < 0, navigation_mask, signal_mask)
-    if n_neg:
-        size = _unmasked_size(X.shape, navigation_mask, signal_mask)
-        raise ValueError(
-            f"{what} needs non-negative data, but the data contain {n_neg} negative "
-            f"values (out of {size}). Counts cannot be negative: remove the offset that "
-            "made them so (e.g. s.data -= s.data.min(), or subtract a smaller "
-            "background), clip them (s.data = np.clip(s.data, 0, None)), or exclude them "
-            "with navigation_mask/signal_mask"
-        )
 
 
-def _unmasked_size(shape, navigation_mask, signal_mask) -> int:
-    m, n = shape
-    if navigation_mask is not None:
-        m -= int(np.count_nonzero(navigation_mask))
-    if signal_mask is not None:
-        n -= int(np.count_nonzero(signal_mask))
-    return m * n
 
 
 def check_output_dimension(k, shape, allow_auto: bool = True):

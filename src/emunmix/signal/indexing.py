@@ -7,22 +7,19 @@ basic indexing is used, so results are views of the data where numpy's are.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .base import BaseSignal
+from .protocol import SignalLike
 
 
 class SpaceSlicer:
     """Indexer bound to a signal for one space ("navigation" or "signal")."""
 
-    def __init__(self, signal: BaseSignal, navigation: bool):
+    def __init__(self, signal: SignalLike, navigation: bool):
         self.signal = signal
         self.navigation = navigation
 
-    def __getitem__(self, key) -> BaseSignal:
+    def __getitem__(self, key) -> SignalLike:
         if not isinstance(key, tuple):
             key = (key,)
         am = self.signal.axes_manager

@@ -59,8 +59,9 @@ class DecompositionMethods(DecompositionResultsMethods):
             before decomposing (Keenan and Kotula), which equalises Poisson noise;
             the scaling is undone on the results. Needs non-negative data.
         algorithm : str or estimator, default "SVD"
-            "SVD", "PCA" (centred), "NMF", "MLPCA", "RPCA", ... (case-insensitive;
-            see ``emunmix.learn.decomposition.pipeline``), or an object with ``fit``,
+            "SVD", "PCA" (centred), "NMF", "MLPCA", "RPCA", "sparse_pca",
+            "mini_batch_sparse_pca" (case-insensitive; ``emunmix.learn.DECOMPOSITION``
+            lists them with what each needs), or an object with ``fit``,
             ``transform`` and ``components_`` (a scikit-learn estimator).
         output_dimension : int, "auto" or None
             Number of components to keep (None: all). "auto" estimates it and

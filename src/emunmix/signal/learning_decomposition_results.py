@@ -24,6 +24,7 @@ from .learning_common import (
     plot_components,
     sign_vector,
 )
+from .protocol import signal_class
 
 
 class DecompositionResultsMethods:
@@ -40,8 +41,6 @@ class DecompositionResultsMethods:
         ValueError
             Before a decomposition, or for algorithms without explained variance.
         """
-        from .signal1d import Signal1D
-
         lr = self._require_decomposition()
         ratio = getattr(lr, "explained_variance_ratio", None)
         if ratio is None:
@@ -53,7 +52,7 @@ class DecompositionResultsMethods:
         title = self.metadata.get_item("General.title", "")
         axis = {"name": "Principal component index", "units": "", "scale": 1.0,
                 "offset": 0.0, "size": len(ratio), "navigate": False}
-        return Signal1D(np.asarray(ratio).copy(), axes=[axis],
+        return signal_class()(np.asarray(ratio).copy(), axes=[axis],
                         metadata={"General": {"title": f"{title}\nExplained variance ratio"}})
 
     def plot_explained_variance_ratio(self, n=30, log=True, threshold=0, hline="auto",

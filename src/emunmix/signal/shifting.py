@@ -23,6 +23,7 @@ from ..preprocess.shift import (
     shift_1d,
 )
 from ..validation import bool_mask
+from .protocol import is_signal
 
 # HyperSpy's interpolation names -> the kernel's kinds ("gaussian" is ours)
 _INTERPOLATION_ALIASES = {
@@ -61,9 +62,7 @@ def _interpolation_kind(method) -> str:
 
 
 def _check_signal1d(signal, what: str = "this signal") -> None:
-    from .base import BaseSignal
-
-    if not isinstance(signal, BaseSignal):
+    if not is_signal(signal):
         raise TypeError(f"{what} must be a signal, not {type(signal).__name__}")
     if signal.axes_manager.signal_dimension != 1:
         raise ValueError(
@@ -84,15 +83,13 @@ def navigation_values(signal, values, name: str, dtype=float) -> np.ndarray:
     whatever its axes are called (HyperSpy passes ``shift_array`` and ``mask``
     this way).
     """
-    from .base import BaseSignal
-
     nav_shape = _nav_array_shape(signal)
-    arr = values.data if isinstance(values, BaseSignal) else values
+    arr = values.data if is_signal(values) else values
     if dtype is bool:
         arr = bool_mask(arr, name)
     else:
         arr = np.asarray(arr.compute() if hasattr(arr, "compute") else arr, dtype=dtype)
-    if isinstance(values, BaseSignal) and arr.size == int(np.prod(nav_shape, dtype=int)):
+    if is_signal(values) and arr.size == int(np.prod(nav_shape, dtype=int)):
         arr = arr.reshape(nav_shape)  # e.g. a (64, 64|) signal of centres
     try:
         return np.broadcast_to(arr, nav_shape)
@@ -391,11 +388,9 @@ class ShiftingMixin:
 
 def check_also_align(signal, also_align) -> list:
     """Validate ``also_align`` (a signal or a sequence of them) against ``signal``."""
-    from .base import BaseSignal
-
     if also_align is None:
         return []
-    if isinstance(also_align, BaseSignal):
+    if is_signal(also_align):
         also_align = [also_align]
     if not isinstance(also_align, Sequence):
         raise TypeError(

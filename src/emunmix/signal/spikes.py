@@ -14,8 +14,9 @@ import warnings
 import numpy as np
 
 from ..preprocess import spikes as _kernels
-from ..preprocess.spikes.neighbour_median import _median_replace
+from ..preprocess.spikes import median_replace
 from ..validation import bool_mask
+from .protocol import is_signal, signal_class
 from .shifting import _check_signal1d, _computed, navigation_values
 from .spikes_report import SpikesRemovalReport, _spike_positions, _units
 
@@ -50,11 +51,9 @@ def interactive_gui_available() -> bool:
 
 
 def _signal_mask(signal, signal_mask):
-    from .base import BaseSignal
-
     if signal_mask is None:
         return None
-    arr = signal_mask.data if isinstance(signal_mask, BaseSignal) else signal_mask
+    arr = signal_mask.data if is_signal(signal_mask) else signal_mask
     arr = bool_mask(arr, "signal_mask")
     n = signal.axes_manager.signal_axes[0].size
     if arr.size != n:
@@ -147,9 +146,7 @@ class SpikesMixin:
         return self._mask_signal(mask)
 
     def _mask_signal(self, mask):
-        from .signal1d import Signal1D
-
-        out = self._new_like(np.asarray(mask, dtype=bool), cls=Signal1D)
+        out = self._new_like(np.asarray(mask, dtype=bool), cls=signal_class())
         out.metadata.set_item("General.title",
                               f"Spikes({self.metadata.get_item('General.title', '')})")
         out.metadata.set_item("Signal.signal_type", "")
@@ -336,7 +333,7 @@ class SpikesMixin:
                                              random_state=random_state)
         elif method == "median":
             nav_positions = self._neighbour_axes(axes)
-            cleaned = _median_replace(data, factor, nav_positions, size)
+            cleaned = median_replace(data, factor, nav_positions, size)
         else:
             raise ValueError(f"method must be 'median' or 'lowrank', got {method!r}")
         cleaned = _restore_dtype(cleaned, data.dtype)

@@ -5,13 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from emunmix.learn.decomposition.finish import to_data_units
 from emunmix.learn.decomposition.poisson import (
     PoissonWeights,
-    poisson_denormalise,
-    poisson_normalise,
     poisson_weights,
     weights_from_sums,
 )
+from emunmix.learn.linalg import MatrixView
+
+
+def poisson_normalise(X, w, dtype=None):
+    """The normalised data as the pipeline builds them (a scaled MatrixView)."""
+    return MatrixView(X, row_scale=w.root_aG, col_scale=w.root_bH).materialise(dtype)
 
 
 def test_weights_match_direct_formula(low_rank):
@@ -71,28 +76,22 @@ def test_nan_raises():
         poisson_weights(X)
 
 
-def test_in_place_normalisation_and_round_trip(low_rank):
+def test_normalisation_round_trip(low_rank):
     X = low_rank.X
     before = X.copy()
     w = poisson_weights(X)
-    work = X.astype(np.float64)
-    out = poisson_normalise(work, w, out=work)
-    assert out is work
+    work = poisson_normalise(X, w, np.float64)
     np.testing.assert_array_equal(X, before)  # the caller's array is untouched
     # a rank-full "decomposition" of the normalised data, un-normalised, gives X back
     U, S, Vt = np.linalg.svd(work, full_matrices=False)
-    F, L = poisson_denormalise(Vt.T, U * S, w)
+    F, L = to_data_units(Vt.T, U * S, w, np.float64)
     np.testing.assert_allclose(L @ F.T, X, atol=1e-8)
 
 
-def test_denormalise_in_place_and_copy():
+def test_data_units_scale_factors_and_loadings():
     w = PoissonWeights(np.array([2.0, 3.0]), np.array([1.0, 4.0, 5.0]))
-    F = np.ones((3, 2), dtype=np.float32)
-    L = np.ones((2, 2), dtype=np.float32)
-    F2, L2 = poisson_denormalise(F, L, w)
-    assert F[0, 0] == 1.0 and F2[1, 0] == 4.0 and L2[1, 1] == 3.0
-    F3, L3 = poisson_denormalise(F, L, w, copy=False)
-    assert F3 is F and F[2, 0] == 5.0
+    F2, L2 = to_data_units(np.ones((3, 2)), np.ones((2, 2)), w, np.float32)
+    assert F2.dtype == np.float32 and F2[1, 0] == 4.0 and L2[1, 1] == 3.0
 
 
 def test_dask_weights_equal_numpy(low_rank):
@@ -103,7 +102,7 @@ def test_dask_weights_equal_numpy(low_rank):
     np.testing.assert_allclose(wd.root_aG, w.root_aG)
     np.testing.assert_allclose(wd.root_bH, w.root_bH)
     lazy = poisson_normalise(da.from_array(X.astype(float), chunks=(64, -1)), w)
-    np.testing.assert_allclose(lazy.compute(), poisson_normalise(X.astype(float), w))
+    np.testing.assert_allclose(lazy, poisson_normalise(X.astype(float), w))
 
 
 def test_mask_shape_error_names_expected_and_given(low_rank):

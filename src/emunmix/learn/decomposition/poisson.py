@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emunmix.learn.linalg.matrix_view import MatrixView
-from emunmix.validation import check_2d, check_mask, is_dask
+from emunmix.validation import check_2d, check_mask
 
 _WHAT = "Poisson noise normalisation"
 
@@ -124,60 +124,3 @@ def poisson_weights(X, navigation_mask=None, signal_mask=None) -> PoissonWeights
             "them (np.clip(s.data, 0, None))"
         )
     return weights_from_sums(stats.row_sums, stats.col_sums)
-
-
-def poisson_normalise(X, weights: PoissonWeights, out=None) -> np.ndarray:
-    """Return ``X / (sqrt(aG) sqrt(bH)')`` for an already unmasked matrix.
-
-    Parameters
-    ----------
-    X : array_like, shape (m, n)
-        The unmasked data the weights were computed from.
-    weights : PoissonWeights
-    out : ndarray, shape (m, n), optional
-        Where to write the result; may be ``X`` itself (a working copy) to normalise in
-        place. Default: a new array in the working dtype (float32 unless ``X`` is
-        float64).
-
-    Returns
-    -------
-    ndarray
-        The normalised data (``out`` when given).
-    """
-    if is_dask(X):
-        return (X / weights.root_aG[:, None]) / weights.root_bH[None, :]
-    view = MatrixView(X, row_scale=weights.root_aG, col_scale=weights.root_bH)
-    if out is None:
-        out = np.empty(view.shape, dtype=view.dtype)
-    if out.shape != view.shape:
-        raise ValueError(f"out has shape {out.shape}, expected {view.shape}")
-    for start, stop, block in view.blocks(np.float64):
-        out[start:stop] = block
-    return out
-
-
-def poisson_denormalise(factors, loadings, weights: PoissonWeights, copy: bool = True):
-    """Undo the normalisation on a decomposition: ``F *= sqrt(bH)``, ``L *= sqrt(aG)``.
-
-    Parameters
-    ----------
-    factors : ndarray, shape (n, k)
-        Factors of the normalised data (unmasked channels only).
-    loadings : ndarray, shape (m, k)
-        Loadings of the normalised data (unmasked pixels only).
-    weights : PoissonWeights
-    copy : bool, default True
-        False scales the given arrays in place.
-
-    Returns
-    -------
-    factors, loadings : ndarray
-        Such that ``D ~ loadings @ factors.T`` in data units.
-    """
-    if copy:
-        factors = np.array(factors)
-        loadings = np.array(loadings)
-    # multiply in float64 so that tiny weights cannot underflow in float32
-    np.multiply(factors, weights.root_bH[:, None], out=factors, casting="unsafe")
-    np.multiply(loadings, weights.root_aG[:, None], out=loadings, casting="unsafe")
-    return factors, loadings
