@@ -38,6 +38,8 @@ def _options(spec):
     extra = {}
     if spec.capabilities.accepts_variances:
         extra["var_func"] = lambda x: np.maximum(x, 1.0)
+    if spec.options is not None and "max_iter" in spec.options:
+        extra["max_iter"] = 50  # the contract holds at any iteration count; keeps it fast
     return extra
 
 
@@ -213,3 +215,12 @@ def test_a_newly_registered_algorithm_is_covered():
     assert set(UNMIXINGS) >= {"sklearn_fastica", "orthomax"}
     for spec in DECOMPOSITION:
         assert spec.summary, f"{spec.name} needs a docstring (its first line is listed)"
+
+
+def test_the_signal_methods_document_every_registered_algorithm():
+    from emunmix.signal import BaseSignal
+
+    for registry, method in ((DECOMPOSITION, BaseSignal.decomposition),
+                             (BSS, BaseSignal.blind_source_separation)):
+        for name in registry.names():
+            assert f'"{name}"' in method.__doc__, f"{method.__name__} does not list {name!r}"

@@ -185,7 +185,8 @@ def test_estimator_object(low_rank):
 
 # --------------------------------------------------------------------- other algorithms
 def test_registry_names_and_case():
-    assert DECOMPOSITION.names() == ["SVD", "PCA", "NMF", "MLPCA", "RPCA"]
+    assert DECOMPOSITION.names() == ["SVD", "PCA", "NMF", "MLPCA", "RPCA", "sparse_pca",
+                                    "mini_batch_sparse_pca"]
     assert DECOMPOSITION.canonical("nMf") == "NMF"
 
 
