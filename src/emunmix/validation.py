@@ -207,9 +207,16 @@ def check_random_state(random_state) -> np.random.RandomState:
     """
     if isinstance(random_state, np.random.Generator):
         return np.random.RandomState(int(random_state.integers(2**32 - 1)))
-    from sklearn.utils import check_random_state as _check
-
-    return _check(random_state)
+    if random_state is None or random_state is np.random:
+        return np.random.mtrand._rand  # numpy's global state, as scikit-learn uses it
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        return np.random.RandomState(int(random_state))
+    raise ValueError(
+        f"random_state must be None, an integer, a numpy RandomState or Generator, "
+        f"got {random_state!r}"
+    )
 
 
 def check_choice(value, choices, name: str) -> None:

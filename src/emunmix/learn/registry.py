@@ -248,6 +248,9 @@ class KernelContext:
         The user's extra keyword arguments for this algorithm.
     var_array, var_func :
         Noise variances (algorithms that ``accepts_variances``), masked like the view.
+    sketch : tuple or None
+        ``(omega, X_sel @ omega)`` taken while the data's sums were read (lazy data and
+        a randomized SVD: its first pass), for :func:`~emunmix.learn.linalg.svd`.
     """
 
     svd_solver: str = "auto"
@@ -258,6 +261,7 @@ class KernelContext:
     options: dict = field(default_factory=dict)
     var_array: object = None
     var_func: object = None
+    sketch: tuple | None = None
 
 
 @dataclass

@@ -38,7 +38,8 @@ def assemble(plan, prep, out: KernelOutput, auto) -> DecompositionOutput:
         pending = DeferredComponents(out.pending, prep.raw, prep.stats, prep.weights,
                                      prep.view.dtype, plan.full_shape,
                                      len(out.explained_variance) - F.shape[1])
-    ev, ratio, nsc = _variances(plan, prep, out.explained_variance)
+    ev, ratio, nsc = _variances(plan, prep, out.explained_variance,
+                                out.info.get("sum_of_squares"))
     return DecompositionOutput(
         components=Components(F, L, pending),
         explained_variance=ev,
@@ -107,7 +108,7 @@ def _full_size(plan, prep, factors, loadings, sparse, kernel_mean):
     return F, L, mean, centre, sparse
 
 
-def _variances(plan, prep, ev):
+def _variances(plan, prep, ev, sum_of_squares=None):
     """Explained variance, its ratio and the number of significant components."""
     if ev is None:
         return None, None, None
@@ -120,7 +121,9 @@ def _variances(plan, prep, ev):
         S = np.sqrt(ev * max(m - plan.caps.variance_ddof, 1))
         total = None
         if plan.poisson and S.size < min(m, n):
-            total = prep.view.sum_of_squares()
+            # read on the way by the lazy randomized SVD, else one more pass
+            total = sum_of_squares if sum_of_squares is not None else \
+                prep.view.sum_of_squares()
         nsc, _ = auto_output_dimension(
             ratio, S if plan.spec is not None else None, (m, n), total,
             poisson_normalised=plan.poisson,

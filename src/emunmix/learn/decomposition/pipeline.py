@@ -30,9 +30,10 @@ from emunmix.learn.decomposition.output import DecompositionOutput
 from emunmix.learn.decomposition.plan import Plan, make_plan
 from emunmix.learn.decomposition.poisson import PoissonWeights, weights_from_sums
 from emunmix.learn.linalg.matrix_view import MatrixStats, MatrixView
-from emunmix.learn.linalg.svd import SVDResult, svd
+from emunmix.learn.linalg.randomized import draw_test_matrix, oversampled
+from emunmix.learn.linalg.svd import SVDResult, choose_svd_solver, svd
 from emunmix.learn.registry import KernelContext, KernelOutput
-from emunmix.validation import check_data_stats
+from emunmix.validation import check_data_stats, numpy_dtype
 
 
 def decompose(
@@ -139,6 +140,7 @@ class Prepared:
     row_mean: np.ndarray | None
     col_mean: np.ndarray | None
     view: MatrixView
+    sketch: tuple | None = None
 
 
 @dataclass
@@ -155,7 +157,13 @@ def prepare(plan: Plan) -> Prepared:
     """One pass over the data (their sums), the data checks, then the scaled view."""
     m, n = plan.shape
     raw = MatrixView(plan.X, rows=plan.rows, cols=plan.cols)
-    stats = raw.stats()
+    omega = _sketch_matrix(plan, raw)
+    sketch = None
+    if omega is None:
+        stats = raw.stats()
+    else:  # a lazy randomized SVD: its first pass is this one
+        stats, raw_sketch = raw.stats(sketch=omega)
+        sketch = (omega, raw_sketch)
     check_data_stats(stats, m * n, plan.poisson, plan.name, plan.caps.needs_non_negative)
     weights = weights_from_sums(stats.row_sums, stats.col_sums) if plan.poisson else None
     row_mean = col_mean = None
@@ -169,7 +177,21 @@ def prepare(plan: Plan) -> Prepared:
         row_mean=row_mean,
         col_mean=col_mean,
     )
-    return Prepared(raw, stats, weights, row_mean, col_mean, view)
+    return Prepared(raw, stats, weights, row_mean, col_mean, view, sketch)
+
+
+def _sketch_matrix(plan: Plan, raw: MatrixView):
+    """The randomized SVD's test matrix when it will run on lazy data, else None."""
+    if plan.spec is None or not plan.caps.svd_based or not raw.is_lazy:
+        return None
+    if not isinstance(plan.k, int) or set(plan.options) - {"n_oversamples", "n_iter"}:
+        return None
+    p = plan.options.get("n_oversamples", 10)
+    itemsize = numpy_dtype(raw.X.dtype).itemsize
+    if choose_svd_solver(plan.shape, plan.k, plan.svd_solver, lazy=True,
+                         n_oversamples=p, itemsize=itemsize) != "randomized":
+        return None
+    return draw_test_matrix(raw, oversampled(plan.k, p, plan.shape[1]), plan.random_state)
 
 
 def choose_dimension(plan: Plan, prep: Prepared):
@@ -209,6 +231,6 @@ def run(plan: Plan, prep: Prepared, k, auto: AutoDimension) -> KernelOutput:
         svd_solver=plan.svd_solver, auto_transpose=plan.auto_transpose,
         random_state=plan.random_state, navigation_shape=plan.navigation_shape,
         n_eager=int(plan.eager_components) if defer else None, options=dict(plan.options),
-        var_array=plan.var_array, var_func=plan.var_func,
+        var_array=plan.var_array, var_func=plan.var_func, sketch=prep.sketch,
     )
     return plan.spec.kernel(prep.view, k, ctx)

@@ -11,10 +11,11 @@ _SVD_OPTIONS = ("n_oversamples", "n_iter")
 
 def _svd_output(view: MatrixView, k, ctx: KernelContext, ddof: int, options) -> KernelOutput:
     r = svd(view, k, svd_solver=ctx.svd_solver, auto_transpose=ctx.auto_transpose,
-            random_state=ctx.random_state, n_eager=ctx.n_eager, **options)
+            random_state=ctx.random_state, n_eager=ctx.n_eager, sketch=ctx.sketch,
+            **options)
     ev = r.singular_values**2 / max(view.shape[0] - ddof, 1)
-    return KernelOutput(r.factors, r.loadings, ev, pending=r.pending,
-                        info={"svd_solver": r.solver, "singular_values": r.singular_values})
+    info = {"svd_solver": r.solver, "singular_values": r.singular_values, **r.info}
+    return KernelOutput(r.factors, r.loadings, ev, pending=r.pending, info=info)
 
 
 @DECOMPOSITION.register("SVD", "svd", options=_SVD_OPTIONS, can_defer=True, svd_based=True,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from emunmix.validation import numpy_dtype
+
 #: Target size (bytes) of one float64 row block: large enough for BLAS to run near peak
 #: (512-row blocks made the Gram 2x slower than 4096-row ones), small beside the data.
 BLOCK_BYTES = 32 * 2**20
@@ -203,3 +205,98 @@ def _tree(parts, combine):
         parts = [task(*parts[i : i + SPLIT_EVERY]) if len(parts[i : i + SPLIT_EVERY]) > 1
                  else parts[i] for i in range(0, len(parts), SPLIT_EVERY)]
     return parts[0]
+
+
+# Tasks of the pass-efficient randomized SVD (see emunmix.learn.linalg.randomized).
+def _stats_sketch_part(raw, start, stop, row_mean, row_scale, _, check_finite, check_sign,
+                       omega):
+    """``_stats_part`` plus the raw block's sketch ``raw @ omega`` (float64), in one read."""
+    rows, col_sums, n_bad, n_neg = _stats_part(raw, start, stop, row_mean, row_scale, _,
+                                               check_finite, check_sign)
+    sketch = _raw_product(namespace(raw), raw, omega)
+    return [(start, rows[0][1], sketch)], col_sums, n_bad, n_neg
+
+
+def _tdot_ss_part(raw, start, stop, row_mean, row_scale, U, col_mean, col_scale):
+    """``(P_block' U_block, ||P_block||_F^2)`` in one read."""
+    xp = namespace(raw)
+    out = xp.zeros((raw.shape[1], U.shape[1]), dtype=xp_dtype(xp, np.float64))
+    total = 0.0
+    for _, _, b, u in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale, U):
+        out += b.T @ u
+        total += float(xp.sum(b * b))
+    return out, total
+
+
+def _power_part(raw, start, stop, row_mean, row_scale, _, Z, col_mean, col_scale):
+    """``Y = P_block Z`` (rows, kept) and ``P_block' Y`` (summed) in one read."""
+    xp = namespace(raw)
+    Y = xp.empty((raw.shape[0], Z.shape[1]), dtype=xp_dtype(xp, np.float64))
+    H = xp.zeros((raw.shape[1], Z.shape[1]), dtype=xp_dtype(xp, np.float64))
+    for a, b, block, _ in _sub_blocks(raw, row_mean, row_scale, col_mean, col_scale):
+        y = block @ Z
+        Y[a:b, ...] = y
+        H += block.T @ y
+    return [(start, Y)], H
+
+
+def _combine_rows_and_sums(*parts):
+    """Combine partials ``(rows list, *summands)``: the lists joined, the rest added."""
+    rows = [r for p in parts for r in p[0]]
+    rest = [parts[0][i] + parts[1][i] for i in range(1, len(parts[0]))]
+    for p in parts[2:]:
+        for i in range(1, len(p)):
+            rest[i - 1] = rest[i - 1] + p[i]
+    return (rows, *rest)
+
+
+def _tuple_add(*parts):
+    """Element-wise sum of equal-length tuples of partials."""
+    return tuple(_add(*[p[i] for p in parts]) for i in range(len(parts[0])))
+
+
+# Uncentred views: products on the raw block in its own float dtype, the scales folded
+# into the small operand (no float64 copy of the block: a pass runs at read speed).
+def _raw_dtype(xp, raw):
+    """float32 for float32/float16/small-integer blocks, else float64."""
+    d = numpy_dtype(raw.dtype)
+    small = (d.kind == "f" and d.itemsize <= 4) or (d.kind in "biu" and d.itemsize <= 2)
+    return np.float32 if small else np.float64
+
+
+def _raw_product(xp, raw, V):
+    """``raw @ V`` in the block's float dtype, returned in float64."""
+    dtype = _raw_dtype(xp, raw)
+    out = _astype(xp, raw, dtype) @ _astype(xp, V, dtype)
+    return _astype(xp, out, np.float64)
+
+
+def _raw_tdot(xp, raw, U):
+    """``raw' @ U`` in the block's float dtype, returned in float64."""
+    dtype = _raw_dtype(xp, raw)
+    return _astype(xp, _astype(xp, raw, dtype).T @ _astype(xp, U, dtype), np.float64)
+
+
+def _raw_tdot_ss_part(raw, start, stop, row_mean, row_scale, U, inv_col_scale_sq):
+    """``(raw' (U / r), sum_i sum_j raw_ij^2 / (r_i^2 c_j^2))``: the uncentred
+    ``_tdot_ss_part`` before the final division by the column scales."""
+    xp = namespace(raw)
+    Ut = U if row_scale is None else U / row_scale[:, None]
+    Z = _raw_tdot(xp, raw, Ut)
+    dtype = _raw_dtype(xp, raw)
+    block = _astype(xp, raw, dtype)
+    sq = block * block
+    per_row = _astype(xp, sq @ _astype(xp, inv_col_scale_sq, dtype), np.float64)
+    if row_scale is not None:
+        per_row = per_row / (row_scale * row_scale)
+    return Z, float(xp.sum(per_row))
+
+
+def _raw_power_part(raw, start, stop, row_mean, row_scale, _, Zc):
+    """``Y = P_block Z`` and ``raw' (Y / r)`` for an uncentred view (``Zc = Z / c``)."""
+    xp = namespace(raw)
+    Y = _raw_product(xp, raw, Zc)
+    if row_scale is not None:
+        Y = Y / row_scale[:, None]
+    Yr = Y if row_scale is None else Y / row_scale[:, None]
+    return [(start, Y)], _raw_tdot(xp, raw, Yr)

@@ -26,14 +26,21 @@ from emunmix.learn.linalg.matrix_blocks import (  # noqa: F401 (BLOCK_BYTES, SPL
     BLOCK_BYTES,
     SPLIT_EVERY,
     _centred_dot_part,
+    _combine_rows_and_sums,
     _combine_stats,
     _dot_part,
     _gram_part,
+    _power_part,
+    _raw_power_part,
+    _raw_tdot_ss_part,
     _stats_part,
+    _stats_sketch_part,
     _sum_of_squares_part,
     _tdot_part,
+    _tdot_ss_part,
     _transform,
     _transform_part,
+    _tuple_add,
 )
 from emunmix.validation import numpy_dtype, working_dtype
 
@@ -146,17 +153,31 @@ class MatrixView:
                                           *backend._shared((self.col_mean, self.col_scale)))
 
     # ------------------------------------------------------------ reductions
-    def stats(self) -> MatrixStats:
-        """One pass over the raw selection: row/column sums and bad-value counts."""
+    def stats(self, sketch=None):
+        """One pass over the raw selection: row/column sums and bad-value counts.
+
+        With ``sketch`` (an (n, l) array), the same pass also returns the raw
+        selection's product with it (``(stats, X_sel @ sketch)``), so that a randomized
+        SVD's first pass is the one that reads the sums.
+        """
         m, n = self.shape
         kind = numpy_dtype(self.X.dtype).kind
         check_finite, check_sign = kind == "f", kind in "if"
-        rows, col_sums, n_bad, n_neg = self.backend.reduce(
-            self, _stats_part, check_finite, check_sign, combine=_combine_stats)
+        if sketch is not None:
+            rows, col_sums, n_bad, n_neg = self.backend.reduce(
+                self, _stats_sketch_part, check_finite, check_sign,
+                np.asarray(sketch, dtype=np.float64), combine=_combine_rows_and_sums)
+            Y = np.empty((m, sketch.shape[1]))
+        else:
+            rows, col_sums, n_bad, n_neg = self.backend.reduce(
+                self, _stats_part, check_finite, check_sign, combine=_combine_stats)
         row_sums = np.zeros(m)
-        for start, part in rows:
+        for start, part, *block in rows:
             row_sums[start : start + part.size] = part
-        return MatrixStats(row_sums, np.asarray(col_sums), int(n_bad), int(n_neg))
+            if block:
+                Y[start : start + part.size] = self.backend.to_host(block[0])
+        stats = MatrixStats(row_sums, np.asarray(col_sums), int(n_bad), int(n_neg))
+        return stats if sketch is None else (stats, Y)
 
     def materialise(self, dtype=None, copy: bool = False) -> np.ndarray:
         """``P`` as one in-memory numpy array (in the working dtype by default).
@@ -233,6 +254,47 @@ class MatrixView:
         U = np.asarray(U, dtype=np.float64)
         # each block (task) gets its own rows of U, not all of U
         return self.backend.reduce(self, _tdot_part, self.col_mean, self.col_scale, rows=U)
+
+    @property
+    def is_centred(self) -> bool:
+        return self.row_mean is not None or self.col_mean is not None
+
+    def tdot_and_sum_of_squares(self, U):
+        """``(P' @ U, ||P||_F^2)`` in one pass (float64 results).
+
+        Uncentred views multiply the raw blocks in their own float dtype with the scales
+        folded into ``U`` (no float64 copy of a block); centred ones transform each block
+        in float64 first, since subtracting the means afterwards would cancel digits.
+        """
+        U = np.asarray(U, dtype=np.float64)
+        if self.is_centred:
+            Z, total = self.backend.reduce(self, _tdot_ss_part, self.col_mean,
+                                           self.col_scale, rows=U, combine=_tuple_add)
+            return np.asarray(Z), float(total)
+        inv_sq = np.ones(self.shape[1]) if self.col_scale is None else self.col_scale**-2.0
+        Z, total = self.backend.reduce(self, _raw_tdot_ss_part, inv_sq, rows=U,
+                                       combine=_tuple_add)
+        Z = np.asarray(Z)
+        return (Z if self.col_scale is None else Z / self.col_scale[:, None]), float(total)
+
+    def power_step(self, Z):
+        """``(Y, H)`` with ``Y = P @ Z`` (rows x k) and ``H = P' @ Y`` (columns x k), both
+        in one pass over the data (float64 results): a power iteration that reads once."""
+        Z = np.asarray(Z, dtype=np.float64)
+        if self.is_centred:
+            rows, H = self.backend.reduce(self, _power_part, Z, self.col_mean,
+                                          self.col_scale, combine=_combine_rows_and_sums)
+        else:
+            Zc = Z if self.col_scale is None else Z / self.col_scale[:, None]
+            rows, H = self.backend.reduce(self, _raw_power_part, Zc,
+                                          combine=_combine_rows_and_sums)
+            H = np.asarray(H)
+            H = H if self.col_scale is None else H / self.col_scale[:, None]
+        Y = np.empty((self.shape[0], Z.shape[1]))
+        for start, part in rows:
+            part = self.backend.to_host(part)
+            Y[start : start + part.shape[0]] = part
+        return Y, np.asarray(H)
 
     def sum_of_squares(self) -> float:
         """``||P||_F^2`` in float64 (total variation, for explained variance ratios)."""

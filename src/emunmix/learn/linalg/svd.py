@@ -11,9 +11,19 @@ float32 data (whose own precision is 1e-7) and for scree plots, but use
 ``svd_solver="full"`` when tiny singular values of float64 data matter.
 
 Solvers: ``"auto"``, ``"gram"``, ``"full"``, ``"randomized"`` and ``"arpack"``.
-``"auto"`` picks ``"gram"`` when the smaller dimension is at most :data:`GRAM_MAX_DIM`,
-else HyperSpy's rule: ``"randomized"`` when the larger dimension is above 500 and
-``k < 0.8 min(m, n)``, ``"full"`` otherwise.
+``"auto"`` picks, for data in memory, ``"gram"`` when the smaller dimension is at most
+:data:`GRAM_MAX_DIM`, else HyperSpy's rule: ``"randomized"`` when the larger dimension is
+above 500 and ``k < 0.8 min(m, n)``, ``"full"`` otherwise. For data read chunk by chunk
+(dask) it follows a cost model (:func:`choose_svd_solver`). Both the Gram solver (sums,
+Gram matrix, loadings) and the pass-efficient randomized one
+(:mod:`~emunmix.learn.linalg.randomized`: sums with the sketch, projection, one power
+iteration) read the data three times; they differ in arithmetic: ``2 m n^2`` FLOPs for the
+Gram matrix, about ``8 m n l`` for the randomized passes (``l = k + n_oversamples``). The
+randomized solver, which is approximate, is chosen only when the FLOPs it saves take
+longer than one more read of the data would: ``2 m n (n - 4 l) / FLOP_RATE > m n b /
+READ_RATE`` (``b`` bytes per value), i.e. ``n > 4 l + b FLOP_RATE / (2 READ_RATE)``, about
+``4 l + 175`` channels for float32 with the rates measured here (:data:`FLOP_RATE`,
+:data:`READ_RATE`). Without a number of components, or below that, the exact Gram solver.
 
 All solvers return ``factors = V`` (n x k, orthonormal columns), ``loadings = U S``
 (m x k) and the singular values, so that ``P ~ loadings @ factors.T``.
@@ -22,20 +32,28 @@ All solvers return ``factors = V`` (n x k, orthonormal columns), ``loadings = U 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.linalg
 
 from emunmix.learn.linalg.gram_eigen import GramEigen
 from emunmix.learn.linalg.matrix_view import MatrixView
-from emunmix.validation import check_2d, check_random_state
+from emunmix.learn.linalg.randomized import randomized_svd_passes
+from emunmix.validation import check_2d, check_random_state, numpy_dtype
 
 #: Largest ``min(m, n)`` for which "auto" uses the Gram solver (a 4096^2 float64 Gram
 #: matrix is 128 MiB and its eigendecomposition takes seconds).
 GRAM_MAX_DIM = 4096
 
 SVD_SOLVERS = ("auto", "gram", "full", "randomized", "arpack")
+
+#: Cost model of "auto" for lazy data: sustained float64 matrix-product rate (FLOP/s; a
+#: 4096^2 Gram of 262144 rows, 8.8 TFLOP, took 128 s on the 2-core reference machine).
+FLOP_RATE = 7e10
+#: ... and the rate at which a compressed chunked file is read and decoded (bytes/s; one
+#: pass over a 4 GiB .zspy took 5.4 s).
+READ_RATE = 8e8
 
 
 @dataclass
@@ -52,6 +70,9 @@ class SVDResult:
         In decreasing order.
     solver : str
         The solver that ran ("gram", "full", "randomized", "arpack").
+    info : dict
+        Solver details (the randomized solver on lazy data: ``"passes"`` and
+        ``"sum_of_squares"``, the total ``||P||_F^2`` read on the way).
     pending : callable or None
         Set when ``svd(..., n_eager=...)`` computed fewer vectors than singular values:
         ``pending(stop)`` returns ``(factors, loadings)`` of components
@@ -64,10 +85,15 @@ class SVDResult:
     singular_values: np.ndarray
     solver: str
     pending: Callable | None = None
+    info: dict = field(default_factory=dict)
 
 
-def choose_svd_solver(shape, k=None, svd_solver: str = "auto") -> str:
+def choose_svd_solver(shape, k=None, svd_solver: str = "auto", lazy: bool = False,
+                      n_oversamples: int = 10, itemsize: int = 4) -> str:
     """The solver ``svd`` runs for a matrix of ``shape`` and ``k`` components.
+
+    ``lazy``: the data (of ``itemsize`` bytes per value) are read chunk by chunk: the
+    cost model of the module docstring decides.
 
     Examples
     --------
@@ -75,6 +101,12 @@ def choose_svd_solver(shape, k=None, svd_solver: str = "auto") -> str:
     'gram'
     >>> choose_svd_solver((100000, 20000), 10)
     'randomized'
+    >>> choose_svd_solver((262144, 4096), 8, lazy=True)
+    'randomized'
+    >>> choose_svd_solver((262144, 4096), None, lazy=True)
+    'gram'
+    >>> choose_svd_solver((262144, 128), 8, lazy=True)
+    'gram'
     """
     if not isinstance(svd_solver, str) or svd_solver.lower() not in SVD_SOLVERS:
         raise ValueError(f"svd_solver must be one of {SVD_SOLVERS}, got {svd_solver!r}")
@@ -82,6 +114,11 @@ def choose_svd_solver(shape, k=None, svd_solver: str = "auto") -> str:
     if svd_solver != "auto":
         return svd_solver
     small, large = min(shape), max(shape)
+    if lazy:
+        l = int(k) + n_oversamples if k is not None else small
+        if small > 4 * l + itemsize * FLOP_RATE / (2 * READ_RATE):
+            return "randomized"
+        return "gram" if small <= GRAM_MAX_DIM or k is None else "randomized"
     if small <= GRAM_MAX_DIM:
         return "gram"
     if k is not None and large > 500 and k < 0.8 * small:
@@ -98,6 +135,7 @@ def svd(
     n_oversamples: int = 10,
     n_iter="auto",
     n_eager: int | None = None,
+    sketch=None,
 ) -> SVDResult:
     """Truncated SVD of a (pixels, channels) matrix.
 
@@ -123,6 +161,9 @@ def svd(
         the first ``n_eager`` singular vectors; the others come from
         ``result.pending`` when needed (see :class:`~emunmix.learn.gram_eigen.GramEigen`).
         Ignored by the other solvers.
+    sketch : tuple, optional
+        ``(omega, X_sel @ omega)`` read with the data's sums, for the randomized solver
+        on lazy data (its first pass; see :mod:`~emunmix.learn.linalg.randomized`).
 
     Returns
     -------
@@ -142,10 +183,14 @@ def svd(
     k = min(m, n) if output_dimension is None else int(output_dimension)
     if not 1 <= k <= min(m, n):
         raise ValueError(f"output_dimension must be between 1 and {min(m, n)}, got {k}")
-    solver = choose_svd_solver((m, n), output_dimension, svd_solver)
+    solver = choose_svd_solver((m, n), output_dimension, svd_solver, lazy=view.is_lazy,
+                               n_oversamples=n_oversamples,
+                               itemsize=numpy_dtype(view.X.dtype).itemsize)
     if solver == "gram":
         return _svd_gram(view, k, auto_transpose, n_eager)
     if solver == "randomized":
+        if view.is_lazy or not isinstance(view.X, np.ndarray):
+            return _svd_passes(view, k, random_state, n_oversamples, n_iter, sketch)
         return _svd_randomized(view, k, random_state, n_oversamples, n_iter)
     if solver == "arpack":
         return _svd_arpack(view, k, random_state)
@@ -213,29 +258,26 @@ def _svd_full(view: MatrixView, k: int) -> SVDResult:
     return _result(U, S, Vt, view.dtype, "full")
 
 
+def _svd_passes(view, k, random_state, n_oversamples, n_iter, sketch) -> SVDResult:
+    """Lazy (or array-API) data: the pass-efficient randomized SVD."""
+    V, L, S, info = randomized_svd_passes(view, k, random_state, n_oversamples, n_iter,
+                                          sketch)
+    dtype = view.dtype
+    return SVDResult(V.astype(dtype), L.astype(dtype), np.asarray(S, dtype=np.float64),
+                     "randomized", info=info)
+
+
 def _svd_randomized(view, k, random_state, n_oversamples, n_iter) -> SVDResult:
-    rs = check_random_state(random_state)
-    if view.is_lazy:
-        import dask
-        import dask.array as da
+    from sklearn.utils.extmath import randomized_svd
 
-        power = 2 if n_iter == "auto" else int(n_iter)
-        seed = int(rs.randint(2**31 - 1))  # dask wants an integer seed
-        U, S, Vt = da.linalg.svd_compressed(
-            view.to_dask(), k, n_power_iter=power, n_oversamples=n_oversamples, seed=seed
-        )
-        U, S, Vt = dask.compute(U, S, Vt)
-    else:
-        from sklearn.utils.extmath import randomized_svd
-
-        U, S, Vt = randomized_svd(
-            view.materialise(),
-            k,
-            n_oversamples=n_oversamples,
-            n_iter=n_iter,
-            flip_sign=False,
-            random_state=rs,
-        )
+    U, S, Vt = randomized_svd(
+        view.materialise(),
+        k,
+        n_oversamples=n_oversamples,
+        n_iter=n_iter,
+        flip_sign=False,
+        random_state=check_random_state(random_state),
+    )
     return _result(U, S, Vt, view.dtype, "randomized")
 
 
@@ -286,6 +328,8 @@ def svd_flip_loadings(factors, loadings, block_rows: int = 8192):
 
 __all__ = [
     "GRAM_MAX_DIM",
+    "FLOP_RATE",
+    "READ_RATE",
     "SVD_SOLVERS",
     "SVDResult",
     "choose_svd_solver",
