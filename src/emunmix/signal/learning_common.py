@@ -174,6 +174,20 @@ def _component_axis(kind: str, k: int) -> dict:
             "offset": 0.0}
 
 
+def model_data(signal, loadings, factors, ids, mean=None, centre=None):
+    """The model of components ``ids`` in the shape of ``signal.data``: lazy (chunked
+    like the data, never held whole) for a lazy signal, else a numpy array."""
+    if signal._lazy:
+        from emunmix.learn.decomposition.model import lazy_model
+
+        nav = navigation_array_shape(signal)
+        chunks = signal.data.chunks[: len(nav)]
+        dtype = np.result_type(np.asarray(factors).dtype, np.float32)
+        return lazy_model(loadings, factors, ids, nav, signal_array_shape(signal), chunks,
+                          dtype, mean, centre)
+    return model_matrix(loadings, factors, ids, mean, centre).reshape(signal.data.shape)
+
+
 def model_matrix(loadings, factors, ids, mean=None, centre=None):
     """``loadings[:, ids] @ factors[:, ids].T`` (pixels x channels) plus the mean
     removed by a centred decomposition. Stays lazy for dask loadings."""
@@ -193,7 +207,8 @@ def model_matrix(loadings, factors, ids, mean=None, centre=None):
 
 
 def model_signal(signal, matrix, kind: str, n: int):
-    """The (pixels x channels) ``matrix`` folded into a signal like ``signal``."""
+    """The model (pixels x channels, or already in the data's shape) folded into a
+    signal like ``signal`` (lazy when ``matrix`` is)."""
     data = matrix.reshape(signal.data.shape)
     new = signal._new_like(data, cls=type(signal))
     label = "decomposition" if kind == "decomposition" else "bss"

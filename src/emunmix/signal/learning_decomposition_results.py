@@ -19,7 +19,7 @@ from .learning_common import (
     factors_signal,
     is_dask,
     loadings_signal,
-    model_matrix,
+    model_data,
     model_signal,
     plot_components,
     sign_vector,
@@ -141,7 +141,7 @@ class DecompositionResultsMethods:
         lr = self._require_decomposition()
         ids = component_ids(components, lr.n_components, "components")
         F, L = lr.first_components(max(ids) + 1 if ids else 0)
-        a = model_matrix(L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None))
+        a = model_data(self, L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None))
         return model_signal(self, a, "decomposition", len(ids))
 
     # -- plots ----------------------------------------------------------------
