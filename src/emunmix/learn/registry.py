@@ -15,6 +15,7 @@ writing its kernel with its registration and its own test.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -145,9 +146,16 @@ class Registry:
     (6, False)
     """
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, builtins: str | None = None):
         self.kind = kind
         self._items: dict[str, AlgorithmSpec] = {}
+        self._builtins = builtins  # the module whose import registers the built-ins
+
+    def _load(self) -> None:
+        """Import the built-in algorithms once, so a registry read first is complete."""
+        if self._builtins is not None:
+            module, self._builtins = self._builtins, None
+            importlib.import_module(module)
 
     def register(self, name: str, *aliases: str, options=None, finish=None,
                  **capabilities):
@@ -175,6 +183,7 @@ class Registry:
 
     def names(self) -> list[str]:
         """Canonical names, in registration order, without aliases."""
+        self._load()
         return list(dict.fromkeys(spec.name for spec in self._items.values()))
 
     def specs(self) -> list[AlgorithmSpec]:
@@ -197,6 +206,7 @@ class Registry:
         """
         if not isinstance(name, str):
             raise TypeError(f"{self.kind} algorithm name must be a string, got {type(name)!r}")
+        self._load()
         try:
             return self._items[name.lower()]
         except KeyError:
@@ -218,6 +228,7 @@ class Registry:
         return rows
 
     def __contains__(self, name: object) -> bool:
+        self._load()
         return isinstance(name, str) and name.lower() in self._items
 
     def __iter__(self):
@@ -294,9 +305,9 @@ class KernelOutput:
 
 
 #: Decomposition algorithms: ``kernel(view, k, ctx) -> KernelOutput``.
-DECOMPOSITION = Registry("decomposition")
+DECOMPOSITION = Registry("decomposition", builtins="emunmix.learn.decomposition")
 #: Unmixing algorithms for BSS: ``kernel(X, *, random_state, **options) -> UnmixingResult``.
-BSS = Registry("blind source separation")
+BSS = Registry("blind source separation", builtins="emunmix.learn.bss")
 
 __all__ = [
     "AlgorithmSpec",

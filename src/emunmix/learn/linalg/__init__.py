@@ -11,7 +11,7 @@ from emunmix.learn.linalg.svd import (
     svd,
     svd_flip_loadings,
 )
-from emunmix.learn.linalg.threads import single_blas_thread
+from emunmix.threads import single_blas_thread
 
 __all__ = [
     "GRAM_MAX_DIM",

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.linalg
 from scipy.linalg import lapack
 
-from emunmix.learn.linalg.threads import single_blas_thread
+from emunmix.threads import single_blas_thread
 
 #: Up to this size the reduction runs on one BLAS thread: its thousands of small
 #: level-2 calls gain little from threads and, on 2 cores, waking the pool made it and

@@ -190,7 +190,7 @@ def _blas_for(collection, n_tasks: int):
     n_threads = dask.config.get("num_workers", None) or dask.system.CPU_COUNT
     if n_threads < 2 or n_tasks < 2 * n_threads:
         return contextlib.nullcontext()
-    from emunmix.learn.linalg.threads import single_blas_thread
+    from emunmix.threads import single_blas_thread
 
     return single_blas_thread()
 

@@ -63,7 +63,6 @@ import numpy as np
 from emunmix.exceptions import NMFConvergenceWarning
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import SVDResult, svd
-from emunmix.learn.linalg.threads import single_blas_thread
 from emunmix.learn.nmf.hals import sparse_hals
 from emunmix.learn.nmf.init import (  # noqa: F401  (nndsvda, bss_init: public here too)
     BSS_INIT_DEFAULTS,
@@ -80,6 +79,7 @@ from emunmix.learn.nmf.spatial import (
     check_spatial_smoothness,
     spatial_graph,
 )
+from emunmix.threads import single_blas_thread
 from emunmix.validation import check_2d, check_random_state
 
 NMF_LOSSES = ("frobenius", "kullback-leibler")

@@ -1,4 +1,5 @@
-"""BLAS thread control for small dense problems."""
+"""BLAS thread control for small dense problems (used by the kernels of learn/ and
+preprocess/)."""
 
 from __future__ import annotations
 
