@@ -297,8 +297,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         idx = [slice(None)] * self.data.ndim
         idx[pos] = slice(lo, hi)
         self._data = self.data[tuple(idx)]
-        ax.offset = ax.offset + lo * ax.scale
-        ax.size = hi - lo
+        ax.__dict__.update(ax.sliced(lo, hi, 1).__dict__)  # in place: references stay valid
 
     def crop_signal1D(self, left_value=None, right_value=None) -> None:
         """Crop the (single) signal axis in place."""
