@@ -73,9 +73,11 @@ def test_non_finite_calibration_is_rejected():
         DataAxis(3, name="x", scale=float("nan"))
 
 
-def test_empty_name_and_units_become_undefined():
-    ax = DataAxis(3, name="", units=None)
+def test_missing_name_and_units_are_undefined_and_empty_ones_stay_empty():
+    ax = DataAxis(3, name=None, units=None)
     assert ax.name == "<undefined>" and ax.units == "<undefined>"
+    ax = DataAxis(3, name="", units="")  # as a file (and HyperSpy) gives them
+    assert ax.name == "" and ax.units == ""
 
 
 def test_axis_dictionary_round_trip(energy):

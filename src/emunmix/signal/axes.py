@@ -53,8 +53,9 @@ class DataAxis:
         **_ignored,
     ):
         self.size = int(size)
-        self.name = name if name not in (None, "") else _UNDEFINED
-        self.units = units if units not in (None, "") else _UNDEFINED
+        # None is "not given"; an empty name from a file stays empty, as in HyperSpy
+        self.name = name if name is not None else _UNDEFINED
+        self.units = units if units is not None else _UNDEFINED
         self.scale = float(scale)
         self.offset = float(offset)
         self.navigate = bool(navigate)

@@ -60,8 +60,8 @@ class NonUniformDataAxis(DataAxis):
                 "decreasing (each value names one channel)"
             )
         self._values = values
-        self.name = name if name not in (None, "") else _UNDEFINED
-        self.units = units if units not in (None, "") else _UNDEFINED
+        self.name = name if name is not None else _UNDEFINED
+        self.units = units if units is not None else _UNDEFINED
         self.navigate = bool(navigate)
         self.is_binned = bool(is_binned)
 
