@@ -118,9 +118,30 @@ def unpacked(name: str, folder: Path) -> Path:
     return target
 
 
+def nonuniform_values() -> np.ndarray:
+    """The wavelength axis of hs_nonuniform.hspy: 400 + i**1.5 nm (i = 0..7)."""
+    return 400.0 + np.arange(8) ** 1.5
+
+
+def write_nonuniform(hs) -> None:
+    """real/hs_nonuniform.hspy: a HyperSpy-written 3 x 8 Signal1D whose signal axis is
+    non-uniform (data = 10 * row + channel)."""
+    data = (10 * np.arange(3)[:, None] + np.arange(8)[None, :]).astype(np.float32)
+    s = hs.signals.Signal1D(data)
+    s.axes_manager[0].name, s.axes_manager[0].units = "x", "um"
+    s.axes_manager[0].scale = 0.5
+    s.axes_manager[-1].convert_to_non_uniform_axis()
+    ax = s.axes_manager.signal_axes[0]
+    ax.axis = nonuniform_values()
+    ax.name, ax.units = "Wavelength", "nm"
+    s.metadata.General.title = "HS non-uniform"
+    s.save(HERE / "hs_nonuniform.hspy", overwrite=True)
+
+
 def main() -> None:
     import hyperspy.api as hs
 
+    write_nonuniform(hs)
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, kwargs in FILES.items():

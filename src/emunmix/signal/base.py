@@ -347,6 +347,8 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         data = self.data.reshape(shape).sum(axis=tuple(range(1, 2 * len(factors), 2)))
         axes = am.as_dictionaries()
         for d, f in zip(axes, factors):
+            if f == 1:
+                continue  # untouched (a non-uniform axis can only be here)
             d["offset"] = d["offset"] + (f - 1) * d["scale"] / 2
             d["scale"] = d["scale"] * f
         return self._new_like(data, axes=axes)
