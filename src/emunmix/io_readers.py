@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import warnings
 from pathlib import Path
 
 HDF5_EXTENSIONS = {"hspy", "hdf5", "h5", "hdf", "nxs", "emd", "app5"}
@@ -156,9 +157,8 @@ def candidate_readers(path: Path, reader: str | None) -> list[dict]:
     if ext in HDF5_EXTENSIONS:
         return [plugin_by_name(sniff_hdf5(path))]
     name = _sniff_text(path, ext)
-    if name is not None:
-        first = plugin_by_name(name)
-        return [first] + [p for p in unique if p is not first]
+    if name is not None:  # the content names the format: its reader's error is the one
+        return [plugin_by_name(name)]
     return unique
 
 
@@ -195,7 +195,14 @@ def read_with(plugin: dict, path: Path, lazy: bool, **kwds) -> list[dict]:
             f"reading {os.fspath(path)!r} with the {name} reader needs the package "
             f"{pkg!r}, which is not installed: pip install {pkg}"
         ) from err
-    except (FileNotFoundError, TypeError, MemoryError):
+    except TypeError as err:
+        if "keyword argument" in str(err):  # a reader option misspelt by the caller
+            raise TypeError(f"the {name} reader: {err}") from err
+        raise OSError(
+            f"could not read {os.fspath(path)!r} with the {name} reader: the file "
+            f"may be damaged, truncated or not in that format (TypeError: {err})"
+        ) from err
+    except (FileNotFoundError, MemoryError):
         raise
     except Exception as err:  # noqa: BLE001 - any other reader failure: an unreadable file
         raise OSError(
@@ -204,13 +211,33 @@ def read_with(plugin: dict, path: Path, lazy: bool, **kwds) -> list[dict]:
         ) from err
 
 
+def _read_lazy_or_eager(plugin: dict, path: Path, lazy: bool, **kwds) -> list[dict]:
+    """Read; when a lazy read fails on a file an eager read opens, say so and use that
+    (RosettaSciIO's lazy path of some readers is broken, e.g. PNG/JPEG): the data are
+    then in memory, wrapped as dask by the caller."""
+    try:
+        return read_with(plugin, path, lazy, **kwds)
+    except OSError as err:
+        if not lazy or isinstance(err, FileNotFoundError):
+            raise
+        try:
+            dicts = read_with(plugin, path, False, **kwds)
+        except Exception:  # noqa: BLE001 - the lazy error is the one to report
+            raise err from None
+        warnings.warn(
+            f"the {plugin['name']} reader failed to read {os.fspath(path)!r} lazily "
+            f"({err.__cause__!r}); it was read into memory and wrapped as a dask array",
+            stacklevel=4)
+        return dicts
+
+
 def read_file(path: Path, reader: str | None, lazy: bool, **kwds) -> tuple[dict, list[dict]]:
     """The reader used and the signal dictionaries it gave for ``path``."""
     candidates = candidate_readers(path, reader)
     failures = []
     for plugin in candidates:
         try:
-            dicts = read_with(plugin, path, lazy, **kwds)
+            dicts = _read_lazy_or_eager(plugin, path, lazy, **kwds)
         except (OSError, ReaderUnavailableError) as err:
             if len(candidates) == 1:
                 raise

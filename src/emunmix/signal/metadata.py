@@ -190,8 +190,16 @@ def slugged(value):
     if isinstance(value, DictionaryTreeBrowser):
         value = value.as_dictionary()
     if isinstance(value, dict):
-        return DictionaryTreeBrowser({slugify(k): _slugged_plain(v) for k, v in value.items()})
+        return _MappingTree({slugify(k): _slugged_plain(v) for k, v in value.items()})
     return value
+
+
+class _MappingTree(DictionaryTreeBrowser):
+    """What a reader's mapping function sees: HyperSpy's tree, whose ``get_item``
+    gives None for a missing item."""
+
+    def get_item(self, path: str, default: Any = None) -> Any:
+        return super().get_item(path, default)
 
 
 def _slugged_plain(value):
