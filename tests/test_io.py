@@ -339,9 +339,24 @@ def test_failed_save_leaves_no_partial_or_temporary_file(tmp_path, eels, monkeyp
     monkeypatch.setattr(importlib.import_module(module), "file_writer", _failing_writer(written))
     with pytest.raises(RuntimeError, match="disk full"):
         eels.save(tmp_path / f"a.{ext}")
-    assert written and Path(written[0]).parent == tmp_path  # it did start writing
-    assert Path(written[0]).name != f"a.{ext}"  # to a temporary name
+    # it did start writing, into a hidden temporary folder beside the target
+    assert written and Path(written[0]).parent.parent == tmp_path
+    assert Path(written[0]).parent.name.startswith(".a.")
     assert _files(tmp_path) == []
+
+
+def test_formats_with_companion_files_are_saved_whole_and_never_overwritten(tmp_path, eels):
+    # Ripple writes x.rpl naming x.raw: both land, consistent, and nothing else stays
+    eels.save(tmp_path / "x.rpl")
+    assert _files(tmp_path) == ["x.raw", "x.rpl"]
+    t = load(tmp_path / "x.rpl")
+    np.testing.assert_array_equal(t.data, eels.data)
+    (tmp_path / "x.rpl").unlink()  # a leftover x.raw belongs to someone: kept
+    with pytest.raises(FileExistsError, match=r"\['x.raw'\].*overwrite=True"):
+        (eels * 2).save(tmp_path / "x.rpl")
+    assert _files(tmp_path) == ["x.raw"]
+    (eels * 2).save(tmp_path / "x.rpl", overwrite=True)
+    np.testing.assert_array_equal(load(tmp_path / "x.rpl").data, eels.data * 2)
 
 
 @pytest.mark.parametrize("ext, module", [("hspy", "rsciio.hspy"), ("zspy", "rsciio.zspy")])

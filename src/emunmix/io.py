@@ -133,13 +133,24 @@ def save(filename, signal: BaseSignal, overwrite: bool | None = None,
     if not path.parent.exists():
         raise FileNotFoundError(f"folder {os.fspath(path.parent)!r} does not exist")
     module = importlib.import_module(plugins[0]["api"])
-    tmp = path.with_name(f".{path.stem}.tmp-{uuid.uuid4().hex[:8]}{path.suffix}")
+    # the writer writes under the final name into a hidden folder beside the target, so
+    # files that name each other (.rpl + .raw) stay consistent; they are moved in after
+    tmp_dir = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp_dir.mkdir()
     try:
-        module.file_writer(os.fspath(tmp), signal_to_dict(signal), **kwds)
-        _replace(tmp, path)
-    except BaseException:
-        _remove(tmp)
-        raise
+        module.file_writer(os.fspath(tmp_dir / path.name), signal_to_dict(signal), **kwds)
+        companions = [e for e in sorted(tmp_dir.iterdir()) if e.name != path.name]
+        taken = [e.name for e in companions if (path.parent / e.name).exists()]
+        if taken and overwrite is not True:
+            raise FileExistsError(
+                f"{os.fspath(path)!r} comes with {taken}, which already exist in "
+                f"{os.fspath(path.parent)!r}; pass overwrite=True to replace them"
+            )
+        for entry in companions:
+            _replace(entry, path.parent / entry.name)
+        _replace(tmp_dir / path.name, path)
+    finally:
+        _remove(tmp_dir)
     return path
 
 
