@@ -489,3 +489,23 @@ def test_msa_written_by_emunmix(tmp_path, spectrum):
 def test_api_exposes_load():
     assert hs.load is load
     assert issubclass(hs.signals.EELSSpectrum, BaseSignal)
+
+
+def test_tiff_round_trip_keeps_the_image_calibration(tmp_path):
+    im = Signal2D(np.arange(2 * 6 * 8, dtype=np.uint16).reshape(2, 6, 8), axes=[
+        {"name": "z", "navigate": True},
+        {"name": "y", "units": "nm", "scale": 0.5, "offset": 1.0, "navigate": False},
+        {"name": "x", "units": "nm", "scale": 0.5, "offset": 2.0, "navigate": False}])
+    im.save(tmp_path / "stack.tif")
+    t = load(tmp_path / "stack.tif")
+    assert type(t) is Signal2D and t.axes_manager.navigation_shape == (2,)
+    np.testing.assert_array_equal(t.data, im.data)
+    x, y = t.axes_manager.signal_axes
+    assert (x.scale, x.offset, x.units, y.scale, y.offset) == (0.5, 2.0, "nm", 0.5, 1.0)
+
+
+def test_load_original_metadata_false_drops_it_after_the_mapping(tmp_path, eels):
+    eels.save(tmp_path / "a.hspy")
+    s = load(tmp_path / "a.hspy", load_original_metadata=False)
+    assert len(s.original_metadata) == 0
+    assert s.metadata.Acquisition_instrument.TEM.beam_energy == 200.0

@@ -53,7 +53,8 @@ def _expand(filenames) -> list[Path]:
 
 
 def load(filenames=None, lazy: bool = False, reader: str | None = None,
-         signal_type: str | None = None, stack: bool = False, **kwds):
+         signal_type: str | None = None, stack: bool = False,
+         load_original_metadata: bool = True, **kwds):
     """Load one or several files into signals.
 
     Parameters
@@ -69,6 +70,11 @@ def load(filenames=None, lazy: bool = False, reader: str | None = None,
         Override the stored signal type (e.g. "EELS").
     stack : bool
         Stack several files of equal shape along a new navigation axis.
+    load_original_metadata : bool
+        False drops ``original_metadata`` (after the reader's metadata mapping has
+        used it), as HyperSpy does: less memory for files with huge tag trees.
+    **kwds
+        Passed to the RosettaSciIO reader (e.g. ``select_type`` for Bruker files).
 
     Returns
     -------
@@ -86,6 +92,9 @@ def load(filenames=None, lazy: bool = False, reader: str | None = None,
     for path in paths:
         signals.extend(_load_one(path, lazy=lazy, reader=reader, signal_type=signal_type,
                                  **kwds))
+    if not load_original_metadata:
+        for s in signals:
+            s.original_metadata = type(s.original_metadata)()
     if stack and len(signals) > 1:
         return stack_signals(signals)
     return signals[0] if len(signals) == 1 else signals
