@@ -15,6 +15,8 @@ import os
 import warnings
 from pathlib import Path
 
+from .exceptions import ReaderUnavailableError
+
 HDF5_EXTENSIONS = {"hspy", "hdf5", "h5", "hdf", "nxs", "emd", "app5"}
 
 # RosettaSciIO extras that provide a reader's optional packages (module -> pip name)
@@ -24,10 +26,6 @@ _PIP_NAMES = {
     "pyUSID": "pyUSID", "sidpy": "pyUSID", "sparse": "sparse", "hdf5plugin": "hdf5plugin",
     "h5py": "h5py", "zarr": "zarr<3", "msgpack": "msgpack",
 }
-
-
-class ReaderUnavailableError(ImportError):
-    """The reader for a file needs a package that is not installed."""
 
 
 def plugins() -> list[dict]:

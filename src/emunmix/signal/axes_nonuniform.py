@@ -13,11 +13,10 @@ import copy
 
 import numpy as np
 
+from ..exceptions import NonUniformAxisError
 from .axes import _UNDEFINED, DataAxis
 
-
-class NonUniformAxisError(AttributeError, ValueError):
-    """An operation needs a uniform axis (``offset + scale * index``) and got values."""
+__all__ = ["NonUniformAxisError", "NonUniformDataAxis", "require_uniform"]
 
 
 class NonUniformDataAxis(DataAxis):
