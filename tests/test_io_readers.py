@@ -100,6 +100,17 @@ def test_a_truncated_file_is_reported_as_damaged_never_as_zeros(tmp_path):
         hs.load(cut)
 
 
+@pytest.mark.parametrize("name", ["test_loading_image_saved_with_imageJ.tif", "test2.blo"])
+def test_a_truncated_file_loaded_lazily_fails_at_load_not_at_compute(tmp_path, name):
+    # these readers map the file without reading it: the end is checked at load
+    full = _unpack(name, tmp_path)
+    cut = tmp_path / f"cut{full.suffix}"
+    cut.write_bytes(full.read_bytes()[: int(full.stat().st_size * 0.8)])
+    with pytest.raises(OSError, match="damaged or truncated"):
+        hs.load(cut, lazy=True)
+    assert hs.load(full, lazy=True)._lazy  # the whole file passes the check
+
+
 def test_a_file_that_is_not_in_its_format_is_reported_as_such(tmp_path):
     path = tmp_path / "fake.bcf"
     path.write_bytes(b"not a bruker file at all")

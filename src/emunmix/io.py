@@ -135,6 +135,7 @@ def save(filename, signal: BaseSignal, overwrite: bool | None = None,
             f"cannot write {path.suffix!r} files; writable extensions: "
             f"{', '.join(supported_extensions(writes=True))}"
         )
+    _check_axes_storable(signal, plugins[0]["name"], path)
     if path.exists() and overwrite is not True:
         raise FileExistsError(
             f"{os.fspath(path)!r} already exists; pass overwrite=True to replace it"
@@ -161,6 +162,20 @@ def save(filename, signal: BaseSignal, overwrite: bool | None = None,
     finally:
         _remove(tmp_dir)
     return path
+
+
+# writers that store an axis given by its values (numpy stores no axes at all)
+_NON_UNIFORM_WRITERS = {"HSPY", "ZSPY", "numpy"}
+
+
+def _check_axes_storable(signal: BaseSignal, writer: str, path: Path) -> None:
+    bad = [a.name for a in signal.axes_manager._array_axes if not a.is_uniform]
+    if bad and writer not in _NON_UNIFORM_WRITERS:
+        raise ValueError(
+            f"cannot save {os.fspath(path)!r}: the {writer} format stores only uniform "
+            f"axes (offset + scale), and axis {bad[0]!r} is given by its values. Save as "
+            ".hspy or .zspy to keep them"
+        )
 
 
 def _remove(path: Path) -> None:

@@ -229,6 +229,30 @@ def _read_lazy_or_eager(plugin: dict, path: Path, lazy: bool, **kwds) -> list[di
         return dicts
 
 
+# containers that check their own structure when opened (a truncated one fails there)
+_SELF_CHECKING = {"HSPY", "ZSPY", "EMD", "NeXus", "USID", "Delmic", "Tofwerk", "Arina"}
+
+
+def _check_lazy_end(plugin: dict, path: Path, dicts: list[dict]) -> None:
+    """Read the last value of each lazy array now: raw-layout readers (TIFF, blockfile,
+    DM, MIB...) map the file without reading it, so a truncated file would only fail at
+    the first computation, with a raw error. One value costs one page of the file."""
+    if plugin["name"] in _SELF_CHECKING:
+        return
+    for d in dicts:
+        data = d.get("data")
+        if not type(data).__module__.startswith("dask") or not data.ndim:
+            continue
+        try:
+            data[(-1,) * data.ndim].compute()
+        except Exception as err:  # noqa: BLE001 - any failure here: the file lacks its data
+            raise OSError(
+                f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: the "
+                f"file is damaged or truncated (its last value cannot be read: "
+                f"{type(err).__name__}: {err})"
+            ) from err
+
+
 def read_file(path: Path, reader: str | None, lazy: bool, **kwds) -> tuple[dict, list[dict]]:
     """The reader used and the signal dictionaries it gave for ``path``."""
     candidates = candidate_readers(path, reader)
@@ -251,6 +275,7 @@ def read_file(path: Path, reader: str | None, lazy: bool, **kwds) -> tuple[dict,
                     "no data found (the file may be damaged, truncated or not in that format)"
                 )
             continue
+        _check_lazy_end(plugin, path, dicts)
         return plugin, dicts
     names = [p["name"] for p in candidates]
     raise OSError(

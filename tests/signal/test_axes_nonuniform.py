@@ -100,6 +100,14 @@ def test_save_load_round_trip_keeps_the_values(tmp_path, cl, ext):
     np.testing.assert_array_equal(s.data, cl.data)
 
 
+@pytest.mark.parametrize("ext", ["tif", "msa", "rpl", "emd"])
+def test_formats_without_non_uniform_axes_refuse_them_and_write_nothing(tmp_path, cl, ext):
+    s = cl.inav[0, 0] if ext == "msa" else cl
+    with pytest.raises(ValueError, match="stores only uniform axes.*'Wavelength'.*hspy"):
+        s.save(tmp_path / f"cl.{ext}")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_file_written_by_hyperspy_keeps_its_non_uniform_axis():
     s = hs.load(REAL / "hs_nonuniform.hspy")
     ax = s.axes_manager.signal_axes[0]
