@@ -36,6 +36,10 @@ METADATA_KEYS = [
     "Acquisition_instrument.TEM.Detector.EELS.aperture_size",
     "Acquisition_instrument.TEM.Detector.EDS.live_time",
     "Acquisition_instrument.TEM.Detector.EDS.azimuth_angle",
+    "Acquisition_instrument.TEM.Detector.EDS.elevation_angle",
+    "Acquisition_instrument.TEM.Detector.EDS.real_time",
+    "Acquisition_instrument.TEM.Stage.tilt_alpha",
+    "Acquisition_instrument.TEM.camera_length",
     "Acquisition_instrument.SEM.beam_energy",
     "Acquisition_instrument.SEM.microscope",
     "Acquisition_instrument.SEM.Detector.EDS.live_time",
@@ -63,7 +67,12 @@ FILES = {
     "Elid2Version4.elid": {},
     "example1_v1.2.hdf5": {"reader": "HSPY"},
     "test_tvips_2233_000.tvips": {},
+    "velox_SI_16x16.emd": {},  # "Test SI 16x16 215 kx.emd" of RosettaSciIO, renamed
+    "128x128-TEM_search.emi": {},
 }
+
+# files a shipped file reads too (unpacked beside it)
+COMPANIONS = {"128x128-TEM_search.emi": ["128x128-TEM_search_1.ser"]}
 
 
 def _plain(value):
@@ -112,6 +121,8 @@ def describe(signal) -> dict:
 
 def unpacked(name: str, folder: Path) -> Path:
     """The shipped ``name``.gz decompressed into ``folder``."""
+    for companion in COMPANIONS.get(name, []):
+        unpacked(companion, folder)
     target = folder / name
     with gzip.open(HERE / (name + ".gz"), "rb") as src, open(target, "wb") as dst:
         shutil.copyfileobj(src, dst)

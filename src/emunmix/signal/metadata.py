@@ -53,7 +53,7 @@ class DictionaryTreeBrowser:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, dict):
-            value = DictionaryTreeBrowser(value)
+            value = type(self)(value)  # nested nodes of a subclass are of that subclass
         self._items[name] = value
 
     def __delattr__(self, name: str) -> None:
@@ -200,6 +200,10 @@ class _MappingTree(DictionaryTreeBrowser):
 
     def get_item(self, path: str, default: Any = None) -> Any:
         return super().get_item(path, default)
+
+    def keys(self):
+        """A sorted list, as HyperSpy's (readers index it: ``keys()[0]``)."""
+        return sorted(self._items)
 
 
 def _slugged_plain(value):
