@@ -351,8 +351,18 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         return self._new_like(data, axes=axes)
 
     def change_dtype(self, dtype) -> None:
-        """Change the data type in place (complex <-> real changes the class)."""
-        self._data = self.data.astype(dtype)
+        """Change the data type in place (complex <-> real changes the class).
+
+        HyperSpy's "rgb8", "rgb16", "rgba8", "rgba16" fold a signal axis of 3 (4)
+        colour channels into one structured value per pixel (see :mod:`.rgb`).
+        """
+        from .rgb import is_rgb_name, to_rgb
+
+        if is_rgb_name(dtype):
+            data, axes = to_rgb(self.data, self.axes_manager.as_dictionaries(), dtype)
+            self._data, self.axes_manager = data, AxesManager(axes)
+        else:
+            self._data = self.data.astype(dtype)
         self.__class__ = class_for(self.metadata.get_item("Signal.signal_type", ""),
                                    self.axes_manager.signal_dimension,
                                    np.iscomplexobj(self._data))
