@@ -69,10 +69,13 @@ FILES = {
     "test_tvips_2233_000.tvips": {},
     "velox_SI_16x16.emd": {},  # "Test SI 16x16 215 kx.emd" of RosettaSciIO, renamed
     "128x128-TEM_search.emi": {},
+    "16x16-line_profile_horizontal_10x1024.emi": {},  # a line scan of spectra
 }
 
 # files a shipped file reads too (unpacked beside it)
-COMPANIONS = {"128x128-TEM_search.emi": ["128x128-TEM_search_1.ser"]}
+COMPANIONS = {"128x128-TEM_search.emi": ["128x128-TEM_search_1.ser"],
+              "16x16-line_profile_horizontal_10x1024.emi":
+                  ["16x16-line_profile_horizontal_10x1024_1.ser"]}
 
 
 def _plain(value):
