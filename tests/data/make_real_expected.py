@@ -67,6 +67,7 @@ FILES = {
     "Elid2Version4.elid": {},
     "example1_v1.2.hdf5": {"reader": "HSPY"},
     "test_tvips_2233_000.tvips": {},
+    "test_tvips_2345_000.tvips": {},  # its time axis has scale 0
     "velox_SI_16x16.emd": {},  # "Test SI 16x16 215 kx.emd" of RosettaSciIO, renamed
     "128x128-TEM_search.emi": {},
     "16x16-line_profile_horizontal_10x1024.emi": {},  # a line scan of spectra
