@@ -509,3 +509,10 @@ def test_load_original_metadata_false_drops_it_after_the_mapping(tmp_path, eels)
     s = load(tmp_path / "a.hspy", load_original_metadata=False)
     assert len(s.original_metadata) == 0
     assert s.metadata.Acquisition_instrument.TEM.beam_energy == 200.0
+
+
+def test_convert_units_is_refused_rather_than_ignored(tmp_path, eels):
+    eels.save(tmp_path / "a.hspy")
+    with pytest.raises(NotImplementedError, match="convert_units=True"):
+        load(tmp_path / "a.hspy", convert_units=True)
+    assert type(load(tmp_path / "a.hspy", convert_units=False)) is EELSSpectrum

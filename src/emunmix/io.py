@@ -54,7 +54,7 @@ def _expand(filenames) -> list[Path]:
 
 def load(filenames=None, lazy: bool = False, reader: str | None = None,
          signal_type: str | None = None, stack: bool = False,
-         load_original_metadata: bool = True, **kwds):
+         load_original_metadata: bool = True, convert_units: bool = False, **kwds):
     """Load one or several files into signals.
 
     Parameters
@@ -73,6 +73,9 @@ def load(filenames=None, lazy: bool = False, reader: str | None = None,
     load_original_metadata : bool
         False drops ``original_metadata`` (after the reader's metadata mapping has
         used it), as HyperSpy does: less memory for files with huge tag trees.
+    convert_units : bool
+        HyperSpy's unit conversion of the axes on load is not implemented: True raises
+        ``NotImplementedError`` (rather than being ignored).
     **kwds
         Passed to the RosettaSciIO reader (e.g. ``select_type`` for Bruker files).
 
@@ -87,6 +90,10 @@ def load(filenames=None, lazy: bool = False, reader: str | None = None,
     """
     if filenames is None:
         raise TypeError("load() needs a filename, a glob pattern or a list of files")
+    if convert_units:
+        raise NotImplementedError(
+            "load(convert_units=True) is not implemented in emunmix: load without it "
+            "(axes keep the file's units)")
     paths = _expand(filenames)
     signals: list[BaseSignal] = []
     for path in paths:
