@@ -27,7 +27,10 @@ Start with:
 def _cmd_info(args: argparse.Namespace) -> int:
     from .io import load
 
-    signals = load(args.file, lazy=True)
+    try:
+        signals = load(args.file, lazy=True)  # shape and metadata without reading data
+    except NotImplementedError:  # this reader reads whole files only
+        signals = load(args.file)
     for s in signals if isinstance(signals, list) else [signals]:
         print(describe(s))
     return 0
@@ -131,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return int(args.func(args) or 0)
-    except (FileNotFoundError, FileExistsError, ValueError, OSError) as err:
+    except (FileNotFoundError, FileExistsError, ValueError, OSError, ImportError,
+            NotImplementedError) as err:
         print(f"emunmix {args.command}: error: {err}", file=sys.stderr)
         return 2
 

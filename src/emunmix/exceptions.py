@@ -30,6 +30,15 @@ class StaleDataError(EmunmixError, RuntimeError):
     """The data changed after a decomposition whose trailing components were deferred."""
 
 
+class NonUniformAxisError(EmunmixError, AttributeError, ValueError):
+    """An operation needs a uniform axis (``offset + scale * index``) and got one given by
+    its values; an AttributeError too, as HyperSpy's missing ``scale`` is."""
+
+
+class ReaderUnavailableError(EmunmixError, ImportError):
+    """The RosettaSciIO reader of a file needs a package that is not installed."""
+
+
 class EmunmixWarning(UserWarning):
     """Base class of the warnings emunmix issues."""
 
@@ -62,7 +71,9 @@ __all__ = [
     "InvalidMaskError",
     "MLPCAConvergenceWarning",
     "NMFConvergenceWarning",
+    "NonUniformAxisError",
     "RPCAConvergenceWarning",
+    "ReaderUnavailableError",
     "StaleDataError",
     "UnknownAlgorithmError",
 ]

@@ -53,14 +53,19 @@ class DataAxis:
         **_ignored,
     ):
         self.size = int(size)
-        self.name = name if name not in (None, "") else _UNDEFINED
-        self.units = units if units not in (None, "") else _UNDEFINED
+        # None is "not given"; an empty name from a file stays empty, as in HyperSpy
+        self.name = name if name is not None else _UNDEFINED
+        self.units = units if units is not None else _UNDEFINED
         self.scale = float(scale)
         self.offset = float(offset)
         self.navigate = bool(navigate)
         self.is_binned = bool(is_binned)
-        if self.scale == 0:
-            raise ValueError(f"axis {self.name!r}: scale must be non-zero")
+        if not math.isfinite(self.scale) or not math.isfinite(self.offset):
+            raise ValueError(f"axis {self.name!r}: scale and offset must be finite")
+        # a zero scale (TVIPS time axes, uncalibrated readers) is kept as the file says;
+        # only converting values to indices needs a non-zero one
+
+    is_uniform = True
 
     # -- values ------------------------------------------------------------------
     @property
@@ -100,6 +105,7 @@ class DataAxis:
         if value is None:
             return None
         arr = np.asarray(value, dtype=float)
+        self._check_calibrated()
         idx = (arr - self.offset) / self.scale
         if rounding is round:
             idx = np.floor(idx + 0.5)
@@ -113,6 +119,13 @@ class DataAxis:
             )
         idx = np.clip(idx, 0, self.size - 1).astype(int)
         return int(idx) if idx.ndim == 0 else idx
+
+    def _check_calibrated(self) -> None:
+        if self.scale == 0:
+            raise ValueError(
+                f"axis {self.name!r} has scale 0: its points cannot be told apart by value; "
+                "index it with integers, or set axis.scale"
+            )
 
     def _check_index(self, index: int) -> int:
         if not -self.size <= index < self.size:
@@ -135,13 +148,23 @@ class DataAxis:
 
         step = key.step
         if isinstance(step, (float, np.floating)):
+            self._check_calibrated()
             step = max(1, int(round(step / abs(self.scale))))
         return slice(conv(key.start, False), conv(key.stop, True), step)
 
     def value2index_clip(self, value: float) -> int:
         """Like :meth:`value2index` for slice bounds: values beyond the ends clip."""
+        self._check_calibrated()
         idx = math.floor((value - self.offset) / self.scale + 0.5)
         return int(min(max(idx, 0), self.size))
+
+    def sliced(self, start: int, stop: int, step: int) -> DataAxis:
+        """The axis of ``data[start:stop:step]`` along this axis (``slice.indices`` form)."""
+        new = self.copy()
+        new.offset = self.offset + start * self.scale
+        new.scale = self.scale * step
+        new.size = len(range(start, stop, step))
+        return new
 
     # -- copies ------------------------------------------------------------------
     def get_axis_dictionary(self) -> dict:
@@ -174,6 +197,31 @@ class DataAxis:
         return self.get_axis_dictionary() == other.get_axis_dictionary()
 
 
+UniformDataAxis = DataAxis  # HyperSpy's name for the uniform axis
+
+
+def axis_from_dict(d: dict | DataAxis) -> DataAxis:
+    """The axis a RosettaSciIO/HyperSpy axis dict describes (a copy for an axis).
+
+    An axis given by its values (``axis`` without ``scale``, HyperSpy's ``_type``
+    "DataAxis") is non-uniform; otherwise ``offset + scale * index``.
+    """
+    if isinstance(d, DataAxis):
+        return d.copy()
+    kind = d.get("_type")
+    if kind == "FunctionalDataAxis" or "expression" in d:
+        raise ValueError(
+            f"axis {d.get('name')!r} is a functional axis (expression "
+            f"{d.get('expression')!r}); emunmix keeps axes given by values or by "
+            "scale and offset: convert it in HyperSpy with axis.convert_to_non_uniform_axis()"
+        )
+    if kind == "DataAxis" or ("axis" in d and "scale" not in d):
+        from .axes_nonuniform import NonUniformDataAxis
+
+        return NonUniformDataAxis(**d)
+    return DataAxis(**{k: v for k, v in d.items() if k != "axis"})
+
+
 class AxesManager:
     """The axes of a signal, in array order, with navigation/signal views.
 
@@ -182,7 +230,7 @@ class AxesManager:
     """
 
     def __init__(self, axes: Iterable[dict | DataAxis]):
-        self._axes = [a.copy() if isinstance(a, DataAxis) else DataAxis(**a) for a in axes]
+        self._axes = [axis_from_dict(a) for a in axes]
         self.indices: tuple[int, ...] = (0,) * len(self.navigation_axes)
 
     # -- views -------------------------------------------------------------------
@@ -282,9 +330,16 @@ class AxesManager:
         rows.append("=" * 68)
         for i, a in enumerate(self.navigation_axes):
             rows.append(f"{a.name:>16} | {a.size:>6} | {self.indices[i]:>5} | "
-                        f"{a.offset:>9.4g} | {a.scale:>9.4g} | {a.units}")
+                        f"{_calibration(a)} | {a.units}")
         rows.append("-" * 68)
         for a in self.signal_axes:
             rows.append(f"{a.name:>16} | {a.size:>6} | {'':>5} | "
-                        f"{a.offset:>9.4g} | {a.scale:>9.4g} | {a.units}")
+                        f"{_calibration(a)} | {a.units}")
         return "\n".join(rows)
+
+
+def _calibration(axis: DataAxis) -> str:
+    """``offset | scale`` columns; a non-uniform axis shows its value range."""
+    if axis.is_uniform:
+        return f"{axis.offset:>9.4g} | {axis.scale:>9.4g}"
+    return f"{axis.low_value:>9.4g} | {'non-unif':>9}"

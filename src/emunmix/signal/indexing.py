@@ -46,10 +46,7 @@ class SpaceSlicer:
                     )
                 # a negative stop from indices() means "before index 0", not "from the end"
                 slices[pos] = slice(start, stop if stop >= 0 else None, step)
-                new = new_axes[pos]
-                new.offset = axis.offset + start * axis.scale
-                new.scale = axis.scale * step
-                new.size = n
+                new_axes[pos] = axis.sliced(start, stop, step)
             elif isinstance(k, (bool, np.bool_)):
                 raise TypeError(f"{space} index must be int, float or slice, not bool")
             elif isinstance(k, (float, np.floating)):

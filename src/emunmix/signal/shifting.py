@@ -61,7 +61,11 @@ def _interpolation_kind(method) -> str:
         ) from None
 
 
-def _check_signal1d(signal, what: str = "this signal") -> None:
+def _check_signal1d(signal, what: str = "this signal", operation: str | None = None) -> None:
+    """One signal axis; with ``operation``, also a uniform one (shifts and spike
+    replacement work in channels of one width)."""
+    from .axes_nonuniform import require_uniform
+
     if not is_signal(signal):
         raise TypeError(f"{what} must be a signal, not {type(signal).__name__}")
     if signal.axes_manager.signal_dimension != 1:
@@ -69,6 +73,8 @@ def _check_signal1d(signal, what: str = "this signal") -> None:
             f"{what} must have exactly one signal axis; it has "
             f"{signal.axes_manager.signal_dimension} {signal.axes_manager._signature()}"
         )
+    if operation is not None:
+        require_uniform(signal.axes_manager.signal_axes[0], operation)
 
 
 def _nav_array_shape(signal) -> tuple[int, ...]:
@@ -257,7 +263,7 @@ class ShiftingMixin:
         >>> s.data[1, :3]
         array([nan, 10., 11.])
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="shift1D()")
         shifts = navigation_values(self, shift_array, "shift_array")
         if np.isinf(shifts).any():
             raise ValueError("shift_array holds infinite values")
@@ -308,7 +314,7 @@ class ShiftingMixin:
             Window outside the axis or under 3 channels, NaN in the window,
             a mask or reference that does not fit.
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="estimate_shift1D()")
         if number_of_interpolation_points is not None and number_of_interpolation_points < 1:
             raise ValueError("number_of_interpolation_points must be a positive integer")
         start = start if start_index is None else start_index
@@ -368,7 +374,7 @@ class ShiftingMixin:
             Before anything is modified: an ``also_align`` signal whose
             navigation shape differs, or any error of the estimate or the shift.
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="align1D()")
         others = check_also_align(self, also_align)
         shifts = self.estimate_shift1D(
             start, end, reference_indices=reference_indices, max_shift=max_shift,
@@ -398,7 +404,8 @@ def check_also_align(signal, also_align) -> list:
     others = list(also_align)
     nav = signal.axes_manager.navigation_shape
     for i, other in enumerate(others):
-        _check_signal1d(other, f"also_align[{i}]")
+        _check_signal1d(other, f"also_align[{i}]",
+                        operation=f"aligning also_align[{i}]")
         if other is signal:
             raise ValueError(f"also_align[{i}] is the signal being aligned itself")
         if any(other is o for o in others[:i]):

@@ -96,7 +96,7 @@ class SpikesMixin:
     """``find_spikes`` / ``spikes_removal_tool`` / ``remove_spikes`` for 1-D signals."""
 
     def _spike_inputs(self, signal_mask, navigation_mask, threshold):
-        _check_signal1d(self)
+        _check_signal1d(self, operation="spike removal (find_spikes, spikes_removal_tool)")
         return (_signal_mask(self, signal_mask), _navigation_mask(self, navigation_mask),
                 _check_threshold(threshold))
 
@@ -313,7 +313,7 @@ class SpikesMixin:
         None or signal
             The cleaned copy when ``inplace=False``.
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="remove_spikes()")
         factor = _check_threshold(threshold_factor, "threshold_factor")
         if factor == "auto":
             factor = 5.0
