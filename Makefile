@@ -14,8 +14,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# the run report (HTML, figures embedded) goes to demo-report/; its path is printed
 demo: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/emunmix demo
+	MPLBACKEND=Agg $(BIN)/emunmix demo --report demo-report --overwrite
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

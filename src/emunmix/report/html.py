@@ -87,8 +87,9 @@ def _dataset(d: dict, i: int) -> str:
 
 def _step(step: dict, figures: list, i: int) -> str:
     seconds = step["seconds"]
-    timing = (f"{escape(fmt(seconds))} s" if seconds is not None
-              else "not timed (the results were computed before this report was asked for)")
+    timing = (f"{escape(fmt(seconds))} s" if seconds is not None else escape(
+        step.get("timing_note") or "not timed (the results were computed before this report "
+        "was asked for)"))
     parts = [f'<h2 id="step-{i}">{i + 1}. {escape(step["name"])}</h2>',
              f'<p class="meta">Time: {timing}</p>',
              "<h3>Parameters</h3>", _key_table(step["parameters"]),

@@ -63,6 +63,8 @@ class Section:
         Sentences for the reader (how a score was computed, what was not possible).
     tables : dict
         Name -> list of row dicts, shown as tables (e.g. the scree values).
+    timing_note : str, optional
+        Why ``seconds`` is None (default text: computed before the report was asked for).
     """
 
     name: str
@@ -73,6 +75,7 @@ class Section:
     figures: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
+    timing_note: str | None = None
 
     def cleaned(self) -> dict:
         """The section's numbers as ``summary.json`` holds them."""
@@ -85,6 +88,7 @@ class Section:
             "tables": clean(self.tables),
             "figures": [f.title for f in self.figures],
             "notes": list(self.notes),
+            "timing_note": self.timing_note,
         }
 
 

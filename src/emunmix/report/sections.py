@@ -99,7 +99,8 @@ def _decomposition_truth(lr, signal, identity):
     return gt, notes
 
 
-def bss_section(lr, signal=None, seconds=None, identity=None) -> Section:
+def bss_section(lr, signal=None, seconds=None, identity=None,
+                name="blind source separation") -> Section:
     """The unmixed sources (factors and loadings) and, for synthetic data, their scores."""
     from emunmix.plot.report_figures import components_figure
 
@@ -111,7 +112,7 @@ def bss_section(lr, signal=None, seconds=None, identity=None) -> Section:
               "on_loadings": lr.on_loadings,
               **{key: v for key, v in lr.bss_parameters.items()
                  if isinstance(v, (str, int, float, bool)) or v is None}}
-    sec = Section("blind source separation", parameters=params, seconds=seconds,
+    sec = Section(name, parameters=params, seconds=seconds,
                   results={"sources": k})
     nav_shape, nav_axes, sig_axis = _axes(signal, lr)
     if sig_axis is not None or signal is None:
@@ -171,19 +172,32 @@ def _stats(values) -> dict:
             "max": float(v.max())}
 
 
-def alignment_section(centres_before, centres_after, mean_before, mean_after, signal_axis_before,
-                      signal, parameters, seconds=None, identity=None) -> Section:
+def zlp_view(signal):
+    """What an alignment report shows of a low-loss signal: ``(ZLP centres, mean spectrum,
+    a copy of the energy axis)``; take one before and one after aligning."""
+    centres = np.asarray(signal.estimate_zero_loss_peak_centre().data)
+    data = np.asarray(signal.data)
+    mean = np.nanmean(data.reshape(-1, data.shape[-1]), axis=0)
+    return centres, mean, signal.axes_manager.signal_axes[0].copy()
+
+
+def alignment_section(before, after, signal, parameters, seconds=None,
+                      identity=None) -> Section:
     """Zero-loss-peak centres before and after alignment, and the mean low-loss spectrum.
 
     Parameters
     ----------
-    centres_before, centres_after : ndarray, navigation shape (array order)
-        ZLP centres (energy units) measured before and after.
-    mean_before, mean_after : ndarray
-        Mean spectrum before (on ``signal_axis_before``) and after (on the aligned axis).
+    before, after : tuple
+        :func:`zlp_view` of the low-loss signal before and after the alignment.
     signal : EELSSpectrum
         The aligned low-loss signal.
+    parameters : dict
+        The alignment's arguments.
+    identity : SyntheticIdentity, optional
+        Checked on the data *before* alignment (the shifts are those of that data).
     """
+    centres_before, mean_before, signal_axis_before = before
+    centres_after, mean_after, _ = after
     from emunmix.plot.report_figures import maps_figure, spectra_comparison
 
     _, nav_axes, sig_axis = _axes(signal)

@@ -25,6 +25,16 @@ def report_paths(path) -> tuple[Path, Path]:
     return path / HTML_NAME, path / JSON_NAME
 
 
+def check_free(path, overwrite: bool = False) -> None:
+    """Raise before any work when a report at ``path`` exists and ``overwrite`` is False."""
+    page, summary = report_paths(path)
+    existing = [p for p in (page, summary) if p.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"{os.fspath(existing[0])!r} already exists; pass "
+                              "overwrite=True (--overwrite) to replace it, or choose another "
+                              "folder")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -63,12 +73,8 @@ def write_report(report, path, overwrite: bool = False) -> Path:
     FileExistsError
         A page or summary is already there and ``overwrite`` is False.
     """
+    check_free(path, overwrite)
     page, summary = report_paths(path)
-    existing = [p for p in (page, summary) if p.exists()]
-    if existing and not overwrite:
-        raise FileExistsError(f"{os.fspath(existing[0])!r} already exists; pass "
-                              "overwrite=True (--overwrite) to replace it, or choose another "
-                              "folder")
     page.parent.mkdir(parents=True, exist_ok=True)
     html = render_html(report)
     text = json.dumps(report.to_summary(), indent=2, allow_nan=False) + "\n"
