@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench hyperspy-venv clean
+.PHONY: demo test lint bench hyperspy-venv clean test-report-browser chromium docs
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +24,16 @@ lint: $(STAMP)
 
 test: lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+# Debian's chromium and its driver (no browser download); skipped when already there
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+# the HTML run report opened in headless Chromium (console, figures, numbers)
+test-report-browser: $(STAMP) chromium
+	SE_OFFLINE=true MPLBACKEND=Agg $(BIN)/python -m pytest -o addopts=-q tests/report/browser
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run_all.py

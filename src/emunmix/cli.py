@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``emunmix`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a report's command line
     if not getattr(args, "command", None):
         parser.print_help()
         return 0

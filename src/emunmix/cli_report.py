@@ -21,7 +21,8 @@ def command_report(args: argparse.Namespace, title: str):
     from .report import command_line
     from .report.run import RunReport
 
-    return RunReport(getattr(args, "report", None), title, command=command_line(),
+    return RunReport(getattr(args, "report", None), title,
+                     command=command_line(getattr(args, "argv", None)),
                      overwrite=bool(getattr(args, "overwrite", False)))
 
 
@@ -35,7 +36,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     signals = signals if isinstance(signals, list) else [signals]
     from .report import command_line
 
-    report = learning_report(signals[0], source=args.file, command=command_line(),
+    report = learning_report(signals[0], source=args.file,
+                             command=command_line(getattr(args, "argv", None)),
                              ground_truth=not args.no_ground_truth)
     for s in signals[1:]:
         add_dataset(report, s, source=args.file)
