@@ -35,6 +35,11 @@ chromium:
 test-report-browser: $(STAMP) chromium
 	SE_OFFLINE=true MPLBACKEND=Agg $(BIN)/python -m pytest -o addopts=-q tests/report/browser
 
+# the documentation site: docs/_build/html/index.html (warnings are errors, as in the tests)
+docs: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: $(CURDIR)/docs/_build/html/index.html"
+
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run_all.py
 
