@@ -70,7 +70,11 @@ def test_align_zlp_report_compares_centres_with_the_true_shifts(data_dir, tmp_pa
     assert step["ground_truth"]["centre error RMS (eV)"] < 0.05  # half an LL channel
     assert step["results"]["ZLP centre after"]["std"] < 0.1 * step["results"][
         "ZLP centre before"]["std"]
-    assert len(summary["datasets"]) == 2
+    labels = [d["label"] for d in summary["datasets"]]
+    assert labels == ["low loss, before alignment", "also aligned, before", "aligned", "aligned"]
+    # the new calibration: the zero-loss peak at 0 eV
+    ll_after = summary["datasets"][2]["axes"][2]
+    assert ll_after["low"] < 0 < ll_after["high"] and ll_after["size"] < 1024
 
 
 def test_despike_report_finds_every_injected_spike(data_dir, tmp_path):

@@ -192,6 +192,8 @@ def _cmd_align(args: argparse.Namespace) -> int:
     for out in written:
         print(f"wrote {out}")
     if rep.active:
+        for f, sig in zip(written, [ll, *others]):  # the new calibration
+            rep.dataset(sig, f, "aligned", overview=False)
         rep.step("load", steps.seconds["load"], files=[args.lowloss, *args.also_align])
         params = {"also_align": list(args.also_align), "crop": not args.no_crop,
                   "subpixel": True, "calibrate": True}

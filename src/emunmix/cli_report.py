@@ -32,7 +32,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report.writer import check_free
 
     check_free(args.out, args.overwrite)
-    signals = load(args.file)
+    signals = load(args.file, lazy=True)  # statistics and overview reduce chunk by chunk
     signals = signals if isinstance(signals, list) else [signals]
     from .report import command_line
 

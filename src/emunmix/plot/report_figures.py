@@ -44,31 +44,30 @@ def _draw_nav(ax, values, nav_axes, title, label=None, cmap="viridis", **kwargs)
         ax.set_title(title)
 
 
-def dataset_overview(data, nav_axes, signal_axis, title=""):
+def dataset_overview(mean_spectrum, total, nav_axes, signal_axis, title=""):
     """Mean spectrum and total-intensity map (or profile) of a spectrum image.
 
     Parameters
     ----------
-    data : ndarray, shape (*navigation (array order), channels)
+    mean_spectrum : ndarray, shape (channels,)
+    total : ndarray, navigation shape (array order)
+        Sum over the channels per pixel; a 0-d array for a single spectrum.
     nav_axes : sequence of DataAxis
         Natural order (x, y).
     signal_axis : DataAxis or None
     """
-    data = np.asarray(data)
-    if np.iscomplexobj(data):
-        data = np.abs(data)
-    energy, elabel = _energy(signal_axis, data.shape[-1])
-    has_nav = data.ndim > 1
+    mean_spectrum, total = np.asarray(mean_spectrum, float), np.asarray(total, float)
+    energy, elabel = _energy(signal_axis, mean_spectrum.size)
+    has_nav = total.ndim > 0
     fig = new_figure(figsize=(9.6 if has_nav else 5.6, 3.4))
     axes = fig.subplots(1, 2 if has_nav else 1, squeeze=False)[0]
-    mean = np.nanmean(data.reshape(-1, data.shape[-1]), axis=0)
-    axes[0].plot(energy, mean, lw=1)
+    axes[0].plot(energy, mean_spectrum, lw=1)
     axes[0].set_xlabel(elabel)
     axes[0].set_ylabel("mean intensity")
     axes[0].set_title("Mean spectrum")
     if has_nav:
-        _draw_nav(axes[1], np.nansum(data, axis=-1), nav_axes, "Total intensity",
-                  label="sum over channels", cmap="gray")
+        _draw_nav(axes[1], total, nav_axes, "Total intensity", label="sum over channels",
+                  cmap="gray")
     if title:
         fig.suptitle(title)
     return fig

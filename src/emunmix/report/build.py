@@ -3,9 +3,7 @@ stored learning results (what ``emunmix report FILE`` and ``hs.report(s)`` show)
 
 from __future__ import annotations
 
-import numpy as np
-
-from .dataset import describe_dataset, identify_synthetic
+from .dataset import describe_dataset, identify_synthetic, overview_arrays
 from .model import Figure, Report
 from .sections import bss_section, decomposition_section
 
@@ -18,9 +16,9 @@ def add_dataset(report: Report, signal, source=None, label=None, overview: bool 
         from emunmix.plot.report_figures import dataset_overview
 
         title = report.datasets[-1]["title"] + (f" ({label})" if label else "")
-        data = signal.data.compute() if hasattr(signal.data, "compute") else signal.data
+        mean, total = overview_arrays(signal)
         report.figures.append(Figure.from_matplotlib(
-            dataset_overview(np.asarray(data), am.navigation_axes, am.signal_axes[0], title),
+            dataset_overview(mean, total, am.navigation_axes, am.signal_axes[0], title),
             f"Overview of {title}",
             "Mean spectrum and total intensity per pixel."))
 

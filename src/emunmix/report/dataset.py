@@ -44,16 +44,46 @@ def _axis_dict(axis) -> dict:
 
 
 def _statistics(data) -> dict:
-    values = np.asarray(data.compute() if hasattr(data, "compute") else data)
-    if values.dtype.kind == "c":
-        values = np.abs(values)
-    finite = np.isfinite(values)
-    n_bad = int(values.size - np.count_nonzero(finite))
-    if n_bad == values.size:
-        return {"non-finite values": n_bad}
-    v = values[finite] if n_bad else values
-    return {"min": float(v.min()), "max": float(v.max()), "mean": float(v.mean()),
-            "sum": float(v.sum(dtype=np.float64)), "non-finite values": n_bad}
+    """min, max, mean, sum and the count of NaN/inf; chunk by chunk for dask arrays."""
+    if hasattr(data, "compute"):  # lazy: reduce in dask, never gather the data
+        import dask
+        import dask.array as da
+
+        values = da.absolute(data) if np.iscomplexobj(data) else data
+        finite = da.isfinite(values)
+        n_bad, lo, hi, total, n = dask.compute(
+            (~finite).sum(), da.nanmin(values), da.nanmax(values),
+            da.nansum(values, dtype=np.float64), finite.sum())
+    else:
+        values = np.abs(data) if np.iscomplexobj(data) else np.asarray(data)
+        finite = np.isfinite(values)
+        n_bad = values.size - np.count_nonzero(finite)
+        if n_bad == values.size:
+            return {"non-finite values": int(n_bad)}
+        v = values[finite] if n_bad else values
+        lo, hi, total, n = v.min(), v.max(), v.sum(dtype=np.float64), v.size
+    if not n:
+        return {"non-finite values": int(n_bad)}
+    return {"min": float(lo), "max": float(hi), "mean": float(total) / int(n),
+            "sum": float(total), "non-finite values": int(n_bad)}
+
+
+def overview_arrays(signal):
+    """(mean spectrum, total intensity per pixel) of a spectrum image; dask-aware."""
+    data = signal.data
+    nav = tuple(range(signal.axes_manager.navigation_dimension))
+    if np.iscomplexobj(data):
+        data = abs(data)
+    if hasattr(data, "compute"):
+        import dask
+        import dask.array as da
+
+        mean, total = dask.compute(da.nanmean(data, axis=nav) if nav else data,
+                                   da.nansum(data, axis=-1))
+    else:
+        mean = np.nanmean(data, axis=nav) if nav else np.asarray(data)
+        total = np.nansum(data, axis=-1)
+    return np.asarray(mean, float), np.asarray(total, float)
 
 
 def describe_dataset(signal, source: str | None = None, label: str | None = None) -> dict:

@@ -31,12 +31,12 @@ class RunReport:
         self.report = Report(title, command=command)
         self._identity = {}
 
-    def dataset(self, signal, source=None, label="input") -> None:
-        """Add a signal's summary and overview figure."""
+    def dataset(self, signal, source=None, label="input", overview: bool = True) -> None:
+        """Add a signal's summary (and its overview figure)."""
         if self.active:
             from .build import add_dataset
 
-            add_dataset(self.report, signal, source=source, label=label)
+            add_dataset(self.report, signal, source=source, label=label, overview=overview)
 
     def identity(self, signal):
         """The synthetic dataset ``signal`` is, or None (checked once per signal)."""
