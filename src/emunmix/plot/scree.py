@@ -47,7 +47,7 @@ def elbow_index(ratio) -> int:
     before the sharpest bend of the log curve.
     """
     try:
-        from emunmix.learn.elbow import estimate_elbow_position
+        from emunmix.learn.decomposition.elbow import estimate_elbow_position
     except ImportError:
         return max(_corner_index(ratio) - 1, 0)
     return int(estimate_elbow_position(np.asarray(ratio, float)))

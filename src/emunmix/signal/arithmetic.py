@@ -64,7 +64,7 @@ class ArithmeticMixin:
     def _settle_learning_results(self) -> None:
         """Compute deferred decomposition components before the data change in place
         (they are computed from the data, which are about to stop matching)."""
-        from emunmix.learn.finish import StaleDataError
+        from emunmix.learn.decomposition.finish import StaleDataError
 
         lr = getattr(self, "learning_results", None)
         if lr is not None and hasattr(lr, "complete_components"):

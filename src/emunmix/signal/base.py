@@ -13,16 +13,13 @@ from typing import Sequence
 
 import numpy as np
 
+from ..validation import is_dask
 from .arithmetic import ArithmeticMixin
 from .axes import AxesManager, DataAxis
 from .indexing import SpaceSlicer
 from .learning import LearningMixin
 from .metadata import DictionaryTreeBrowser
 from .types import canonical_signal_type, class_for, register_signal_class
-
-
-def _is_dask(data) -> bool:
-    return type(data).__module__.startswith("dask")
 
 
 class BaseSignal(ArithmeticMixin, LearningMixin):
@@ -54,7 +51,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
 
     def __init__(self, data, axes: Sequence[dict] | None = None, metadata: dict | None = None,
                  original_metadata: dict | None = None, **kwargs):
-        self._data = data if _is_dask(data) else np.asanyarray(data)
+        self._data = data if is_dask(data) else np.asanyarray(data)
         if axes is None:
             axes = self._default_axes(self._data.ndim)
         axes = [a.get_axis_dictionary() if isinstance(a, DataAxis) else dict(a) for a in axes]
@@ -100,7 +97,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
 
     @data.setter
     def data(self, value):
-        value = value if _is_dask(value) else np.asanyarray(value)
+        value = value if is_dask(value) else np.asanyarray(value)
         if value.shape != self._data.shape:
             raise ValueError(
                 f"new data shape {value.shape} differs from the signal's {self._data.shape}; "
@@ -110,7 +107,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
 
     @property
     def _lazy(self) -> bool:
-        return _is_dask(self._data)
+        return is_dask(self._data)
 
     def compute(self) -> None:
         """Load a lazy signal's data into memory (in place)."""

@@ -107,7 +107,7 @@ class BSSMethods:
         >>> s.learning_results.bss_factors.shape
         (1024, 4)
         """
-        from emunmix.learn.bss import separate
+        from emunmix.learn.bss.separate import separate
 
         lr = self.learning_results
         if lr is None or getattr(lr, "n_components", None) is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..validation import bool_mask, is_dask
 from .types import class_for
 
 #: Navigation axis names of the component stacks (HyperSpy's names).
@@ -21,10 +22,6 @@ COMPONENT_AXIS = {
 }
 #: How titles and messages name the two kinds of results.
 KIND_LABEL = {"decomposition": "Decomposition", "bss": "BSS"}
-
-
-def is_dask(a) -> bool:
-    return type(a).__module__.split(".")[0] == "dask"
 
 
 def as_array(value):
@@ -68,10 +65,7 @@ def flat_mask(mask, signal, space: str, name: str):
     """
     if mask is None:
         return None
-    arr = as_array(mask)
-    if is_dask(arr):
-        arr = arr.compute()
-    arr = np.asarray(arr)
+    arr = bool_mask(as_array(mask), name)
     if space == "navigation":
         shape = navigation_array_shape(signal)
         natural = signal.axes_manager.navigation_shape
@@ -79,12 +73,6 @@ def flat_mask(mask, signal, space: str, name: str):
         shape = signal_array_shape(signal)
         natural = signal.axes_manager.signal_shape
     size = int(np.prod(shape)) if shape else 1
-    if arr.dtype != bool:
-        if arr.dtype.kind not in "iuf" or not np.isin(arr, (0, 1)).all():
-            raise ValueError(
-                f"{name} must be a boolean array (True = excluded), got dtype {arr.dtype}"
-            )
-        arr = arr.astype(bool)
     allowed = {tuple(shape), (size,)}
     if arr.shape not in allowed:
         if arr.shape == tuple(natural):  # natural order (x, y): transpose to (y, x)

@@ -105,7 +105,7 @@ class DecompositionResultsMethods:
         The point of ``log(ratio)`` farthest from the line joining points 0 and
         ``max_points``; the number of significant components is this plus one.
         """
-        from emunmix.learn.elbow import estimate_elbow_position
+        from emunmix.learn.decomposition.elbow import estimate_elbow_position
 
         if explained_variance_ratio is None:
             lr = self._require_decomposition()

@@ -22,6 +22,7 @@ from ..preprocess.shift import (
     expand_range_for_shift,
     shift_1d,
 )
+from ..validation import bool_mask
 
 # HyperSpy's interpolation names -> the kernel's kinds ("gaussian" is ours)
 _INTERPOLATION_ALIASES = {
@@ -87,7 +88,10 @@ def navigation_values(signal, values, name: str, dtype=float) -> np.ndarray:
 
     nav_shape = _nav_array_shape(signal)
     arr = values.data if isinstance(values, BaseSignal) else values
-    arr = np.asarray(arr.compute() if hasattr(arr, "compute") else arr, dtype=dtype)
+    if dtype is bool:
+        arr = bool_mask(arr, name)
+    else:
+        arr = np.asarray(arr.compute() if hasattr(arr, "compute") else arr, dtype=dtype)
     if isinstance(values, BaseSignal) and arr.size == int(np.prod(nav_shape, dtype=int)):
         arr = arr.reshape(nav_shape)  # e.g. a (64, 64|) signal of centres
     try:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..preprocess import spikes as _kernels
 from ..preprocess.spikes.neighbour_median import _median_replace
+from ..validation import bool_mask
 from .shifting import _check_signal1d, _computed, navigation_values
 from .spikes_report import SpikesRemovalReport, _spike_positions, _units
 
@@ -54,7 +55,7 @@ def _signal_mask(signal, signal_mask):
     if signal_mask is None:
         return None
     arr = signal_mask.data if isinstance(signal_mask, BaseSignal) else signal_mask
-    arr = np.asarray(arr, dtype=bool)
+    arr = bool_mask(arr, "signal_mask")
     n = signal.axes_manager.signal_axes[0].size
     if arr.size != n:
         raise ValueError(
