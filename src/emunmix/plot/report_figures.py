@@ -105,8 +105,11 @@ def components_figure(factors, loadings, nav_shape, nav_axes, signal_axis, *,
     k = factors.shape[1] if n is None else min(int(n), factors.shape[1])
     k = min(k, MAX_COMPONENTS)
     energy, elabel = _energy(signal_axis, factors.shape[0])
-    fig = new_figure(figsize=(8.4, 2.3 * k + 0.5))
-    axes = fig.subplots(k, 2, squeeze=False)
+    # a fixed grid instead of constrained layout: half the drawing time of a tall figure
+    fig = new_figure(figsize=(8.4, 2.3 * k + 0.5), layout=None)
+    axes = fig.subplots(k, 2, squeeze=False, gridspec_kw={"width_ratios": (1.35, 1)})
+    fig.subplots_adjust(left=0.08, right=0.9, bottom=0.5 / (2.3 * k + 0.5),
+                        top=1 - 0.45 / (2.3 * k + 0.5), wspace=0.3, hspace=0.65)
     for i in range(k):
         ax_f, ax_l = axes[i]
         ax_f.plot(energy, factors[:, i], lw=1)
