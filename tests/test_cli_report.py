@@ -109,3 +109,12 @@ def test_report_of_a_file_without_results(data_dir, tmp_path):
     data = load(data_dir / "LL3.hspy").data
     assert stats["max"] == pytest.approx(float(data.max()))
     assert stats["mean"] == pytest.approx(float(np.mean(data, dtype=np.float64)), rel=1e-5)
+
+
+def test_report_of_a_file_whose_reader_has_no_lazy_mode(tmp_path):
+    from pathlib import Path
+
+    msa = Path(__file__).parent / "data" / "hs_spectrum.msa"  # one spectrum, MSA reader
+    assert cli.main(["report", str(msa), "--out", str(tmp_path)]) == 0
+    summary, _ = _read(tmp_path)
+    assert summary["datasets"][0]["navigation_shape"] == []

@@ -32,7 +32,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .report.writer import check_free
 
     check_free(args.out, args.overwrite)
-    signals = load(args.file, lazy=True)  # statistics and overview reduce chunk by chunk
+    try:  # lazily: statistics and overview reduce chunk by chunk, so any size fits
+        signals = load(args.file, lazy=True)
+    except OSError as err:
+        if not isinstance(err.__cause__, NotImplementedError):  # a reader without lazy mode
+            raise
+        signals = load(args.file)
     signals = signals if isinstance(signals, list) else [signals]
     from .report import command_line
 

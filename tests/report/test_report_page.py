@@ -136,9 +136,13 @@ def test_a_failed_write_leaves_no_file(eels, tmp_path, monkeypatch):
     assert not (tmp_path / "r").exists() or list((tmp_path / "r").iterdir()) == []
 
 
-def test_a_path_that_is_neither_folder_nor_html_is_refused(eels, tmp_path):
-    with pytest.raises(ValueError, match=r"\.html"):
-        report(eels, tmp_path / "report.txt")
+def test_a_path_that_is_an_existing_file_is_refused(eels, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match=r"is a file.*\.html"):
+        report(eels, tmp_path / "notes.txt")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    page = report(eels, tmp_path / "run.2026")  # a new folder may have a dot in its name
+    assert page == tmp_path / "run.2026" / "report.html"
 
 
 def test_an_html_path_gets_its_summary_beside_it(eels, tmp_path):

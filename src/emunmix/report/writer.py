@@ -19,9 +19,9 @@ def report_paths(path) -> tuple[Path, Path]:
     path = Path(path)
     if path.suffix.lower() in (".html", ".htm"):
         return path, path.with_name(JSON_NAME)
-    if path.suffix and not path.is_dir():
-        raise ValueError(f"{os.fspath(path)!r}: give a folder for the report, or a path "
-                         "ending in .html")
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{os.fspath(path)!r} is a file: give a folder for the report "
+                         "(report.html and summary.json go in it), or a path ending in .html")
     return path / HTML_NAME, path / JSON_NAME
 
 
