@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench hyperspy-venv clean test-report-browser chromium docs
+.PHONY: demo test lint bench hyperspy-venv clean test-report-browser chromium docs docs-tutorial
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
@@ -39,6 +39,10 @@ test-report-browser: $(STAMP) chromium
 docs: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 	@echo "docs: $(CURDIR)/docs/_build/html/index.html"
+
+# re-execute the tutorial for the site (docs/_rendered/tutorial.ipynb) after changing it
+docs-tutorial: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python docs/render_tutorial.py
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run_all.py

@@ -31,7 +31,9 @@ extensions = [
 
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
-exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", "make_tutorial_notebook.py"]
+# the site shows _rendered/tutorial.ipynb, the tutorial executed (docs/render_tutorial.py)
+exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints", "make_tutorial_notebook.py",
+                    "render_tutorial.py", "tutorial.ipynb"]
 
 # the notebook's cells need data and widgets: render it as stored, never execute
 nb_execution_mode = "off"

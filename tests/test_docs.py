@@ -16,7 +16,7 @@ def test_docs_build_without_warnings(tmp_path):
         capture_output=True, text=True, env={"MPLBACKEND": "Agg", "PATH": ""}, timeout=300)
     assert result.returncode == 0, result.stderr[-5000:]
     pages = {p.name for p in out.glob("*.html")}
-    for page in ("index.html", "getting-started.html", "tutorial.html", "api.html",
+    for page in ("index.html", "getting-started.html", "api.html",
                  "coming-from-hyperspy.html", "benchmarks.html", "cluster.html",
                  "reports.html", "cli.html", "decomposition.html"):
         assert page in pages
@@ -27,6 +27,26 @@ def test_docs_build_without_warnings(tmp_path):
                  "emunmix.preprocess.find_spikes", "emunmix.report.report"):
         assert f'id="{name}"' in api, name
     assert "usage: emunmix decompose" in (out / "cli.html").read_text()
-    tutorial = (out / "tutorial.html").read_text()
+    tutorial = (out / "_rendered" / "tutorial.html").read_text()
     assert "Machine learning on spectrum images" in tutorial
     assert tutorial.count("blind_source_separation") >= 2  # the code cells are rendered
+    assert tutorial.count('src="data:image/png') + tutorial.count("<img") >= 10  # figures
+    assert "widget-view" not in tutorial
+
+
+def test_rendered_tutorial_is_the_tutorial():
+    """The site's executed copy has the tutorial's code, cell for cell, and its outputs."""
+    import json
+    import runpy
+
+    render = runpy.run_path(str(DOCS / "render_tutorial.py"))
+    source = render["static_copy"](json.loads((DOCS / "tutorial.ipynb").read_text()))
+    rendered = json.loads((DOCS / "_rendered" / "tutorial.ipynb").read_text())
+
+    def code(nb):
+        return [("".join(c["source"]), c["cell_type"]) for c in nb["cells"]]
+
+    assert code(rendered) == code(source), "run python docs/render_tutorial.py"
+    outputs = [o for c in rendered["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 10
