@@ -173,3 +173,18 @@ def test_decomposition_section_needs_results(eels):
 def test_write_report_returns_the_page(tmp_path):
     page = write_report(Report("empty"), tmp_path)
     assert page.exists() and page.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_the_python_calls_on_the_page_repeat_the_steps(cl1_decomposed, written):
+    from emunmix import datasets
+
+    _, summary = written
+    calls = [st["call"] for st in summary["steps"]]
+    assert calls[0].startswith("s.decomposition(") and "random_state" in calls[1]
+    s = datasets.CL1()
+    for call in calls:
+        exec(call, {"s": s})  # noqa: S102 - the page's own text, run as a user would
+    lr, ref = s.learning_results, cl1_decomposed.learning_results
+    np.testing.assert_allclose(lr.explained_variance_ratio, ref.explained_variance_ratio,
+                               rtol=1e-6)
+    np.testing.assert_allclose(lr.bss_factors, ref.bss_factors, rtol=1e-5, atol=1e-6)

@@ -92,8 +92,10 @@ def _step(step: dict, figures: list, i: int) -> str:
         "was asked for)"))
     parts = [f'<h2 id="step-{i}">{i + 1}. {escape(step["name"])}</h2>',
              f'<p class="meta">Time: {timing}</p>',
-             "<h3>Parameters</h3>", _key_table(step["parameters"]),
-             "<h3>Results</h3>", _key_table(step["results"])]
+             "<h3>Parameters</h3>", _key_table(step["parameters"])]
+    if step.get("call"):
+        parts += ["<p>In Python:</p>", f'<pre class="call">{escape(step["call"])}</pre>']
+    parts += ["<h3>Results</h3>", _key_table(step["results"])]
     if step["ground_truth"]:
         parts += ["<h3>Against the ground truth</h3>", _key_table(step["ground_truth"])]
     for name, rows in step["tables"].items():

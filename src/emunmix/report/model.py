@@ -65,6 +65,8 @@ class Section:
         Name -> list of row dicts, shown as tables (e.g. the scree values).
     timing_note : str, optional
         Why ``seconds`` is None (default text: computed before the report was asked for).
+    call : str, optional
+        The Python call that repeats the step (``s.decomposition(...)``).
     """
 
     name: str
@@ -76,6 +78,7 @@ class Section:
     notes: list = field(default_factory=list)
     tables: dict = field(default_factory=dict)
     timing_note: str | None = None
+    call: str | None = None
 
     def cleaned(self) -> dict:
         """The section's numbers as ``summary.json`` holds them."""
@@ -89,6 +92,7 @@ class Section:
             "figures": [f.title for f in self.figures],
             "notes": list(self.notes),
             "timing_note": self.timing_note,
+            "call": self.call,
         }
 
 

@@ -37,6 +37,19 @@ def _scree_table(ratio) -> list:
              "cumulative": float(cumulative[i])} for i in range(min(SCREE_ROWS, ratio.size))]
 
 
+def python_call(method: str, parameters: dict, arrays=()) -> str:
+    """The method call that repeats a step, e.g. ``s.decomposition(True, ...)``.
+
+    ``arrays`` names arguments that were arrays (masks): they cannot be written out, and
+    the call says so.
+    """
+    args = ", ".join(f"{k}={v!r}" for k, v in parameters.items()
+                     if isinstance(v, (str, int, float, bool, type(None))))
+    missing = [a for a in arrays if a is not None]
+    note = f"  # plus {', '.join(missing)} (arrays, not shown)" if missing else ""
+    return f"s.{method}({args}){note}"
+
+
 def decomposition_section(lr, signal=None, seconds=None, identity=None,
                           name="decomposition") -> Section:
     """Parameters, scree with elbow, factors and loadings, and ground-truth scores."""
@@ -52,6 +65,9 @@ def decomposition_section(lr, signal=None, seconds=None, identity=None,
               **{k: v for k, v in lr.decomposition_parameters.items()
                  if isinstance(v, (str, int, float, bool)) or v is None}}
     sec = Section(name, parameters=params, seconds=seconds)
+    masks = {"navigation_mask": lr.navigation_mask, "signal_mask": lr.signal_mask}
+    sec.call = python_call("decomposition", lr.decomposition_parameters,
+                           [k for k, v in masks.items() if v is not None])
     n_sig = lr.number_significant_components
     sec.results = {"components": lr.n_components, "number_significant_components": n_sig}
     ratio = lr.explained_variance_ratio
@@ -115,6 +131,7 @@ def bss_section(lr, signal=None, seconds=None, identity=None,
                  if isinstance(v, (str, int, float, bool)) or v is None}}
     sec = Section(name, parameters=params, seconds=seconds,
                   results={"sources": k})
+    sec.call = python_call("blind_source_separation", lr.bss_parameters)
     nav_shape, nav_axes, sig_axis = _axes(signal, lr)
     if sig_axis is not None or signal is None:
         sec.figures.append(Figure.from_matplotlib(
