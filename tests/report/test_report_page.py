@@ -188,3 +188,13 @@ def test_the_python_calls_on_the_page_repeat_the_steps(cl1_decomposed, written):
     np.testing.assert_allclose(lr.explained_variance_ratio, ref.explained_variance_ratio,
                                rtol=1e-6)
     np.testing.assert_allclose(lr.bss_factors, ref.bss_factors, rtol=1e-5, atol=1e-6)
+
+
+def test_a_report_shows_itself_in_jupyter(eels):
+    from html import unescape
+
+    rep = report(eels, title="in a notebook")
+    frame = rep._repr_html_()
+    assert frame.startswith("<iframe srcdoc=") and "<html" not in frame  # escaped page
+    doc = unescape(frame.split('srcdoc="', 1)[1].split('" title=', 1)[0])
+    assert doc == render_html(rep)

@@ -140,6 +140,16 @@ class Report:
         times = [s.seconds for s in self.sections if s.seconds is not None]
         return sum(times) if times else None
 
+    def _repr_html_(self) -> str:
+        """In Jupyter, the page itself, in a frame (its styles stay its own)."""
+        from html import escape
+
+        from .html import render_html
+
+        return (f'<iframe srcdoc="{escape(render_html(self), quote=True)}" title="'
+                f'{escape(self.title)}" style="width:100%;height:640px;border:1px solid '
+                '#d0d7de"></iframe>')
+
     def to_summary(self) -> dict:
         """Everything the page shows as numbers, as a JSON-ready dictionary."""
         return {
