@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench hyperspy-venv clean
+.PHONY: demo test lint bench hyperspy-venv clean test-report-browser chromium docs docs-tutorial
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +15,34 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# the run report (HTML, figures embedded) goes to demo-report/; its path is printed
 demo: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/emunmix demo
+	MPLBACKEND=Agg $(BIN)/emunmix demo --report demo-report --overwrite
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
 test: lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest
+
+# Debian's chromium and its driver (no browser download); skipped when already there
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver; }
+
+# the HTML run report opened in headless Chromium (console, figures, numbers)
+test-report-browser: $(STAMP) chromium
+	SE_OFFLINE=true MPLBACKEND=Agg $(BIN)/python -m pytest -o addopts=-q tests/report/browser
+
+# the documentation site: docs/_build/html/index.html (warnings are errors, as in the tests)
+docs: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: $(CURDIR)/docs/_build/html/index.html"
+
+# re-execute the tutorial for the site (docs/_rendered/tutorial.ipynb) after changing it
+docs-tutorial: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python docs/render_tutorial.py
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run_all.py

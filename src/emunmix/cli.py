@@ -68,7 +68,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     run_demo(out=Path(args.out) if args.out else None, hard=args.hard,
-             random_state=args.random_state, quiet=args.quiet)
+             random_state=args.random_state, quiet=args.quiet,
+             report=Path(args.report) if args.report else None, overwrite=args.overwrite)
     return 0
 
 
@@ -117,11 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hard", action="store_true", help="use the harder datasets")
     p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
+    from .cli_report import add_report_option
+
+    add_report_option(p)
+    p.add_argument("--overwrite", action="store_true", help="replace an existing report")
     p.set_defaults(func=_cmd_demo)
 
     from .cli_process import add_processing_commands
+    from .cli_report import add_report_command
 
     add_processing_commands(sub)
+    add_report_command(sub)
     return parser
 
 
@@ -129,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``emunmix`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a report's command line
     if not getattr(args, "command", None):
         parser.print_help()
         return 0

@@ -205,6 +205,24 @@ class LearningResults:
             f"bss={self.bss_algorithm}>"
         )
 
+    def report(self, path=None, signal=None, overwrite: bool = False, **kwargs):
+        """An HTML report (scree plot with the elbow, factors, loadings, BSS sources) and
+        ``summary.json``; see :func:`emunmix.report.report`.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Folder for report.html and summary.json; None returns the Report unwritten.
+        signal : BaseSignal, optional
+            The decomposed signal: adds the dataset summary, calibrated axes and, for
+            the synthetic datasets, ground-truth scores (``hs.report(s, path)`` is the
+            same with the signal's own results).
+        """
+        from emunmix.report import learning_report, write_report
+
+        rep = learning_report(signal, learning_results=self, **kwargs)
+        return rep if path is None else write_report(rep, path, overwrite=overwrite)
+
     # ------------------------------------------------------------ editing
     def copy(self) -> LearningResults:
         """A deep copy (arrays and parameter dictionaries copied)."""
