@@ -142,7 +142,7 @@ class SyntheticIdentity:
 
 def identify_synthetic(signal, check_data: bool = True) -> SyntheticIdentity | None:
     """Recognise a built-in synthetic dataset by title and shape (None for other data)."""
-    from emunmix import datasets
+    from emunmix import synthetic as datasets
 
     title = str(signal.metadata.get_item("General.title", "") or "").strip()
     hard = title.endswith("(hard)")

@@ -14,7 +14,7 @@ import copy
 import numpy as np
 
 from ..exceptions import NonUniformAxisError
-from .axes import _UNDEFINED, DataAxis
+from .axis import _UNDEFINED, DataAxis
 
 __all__ = ["NonUniformAxisError", "NonUniformDataAxis", "require_uniform"]
 
