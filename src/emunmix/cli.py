@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_process import add_processing_commands
 
     add_processing_commands(sub)
+    from .cli_cluster import add_cluster_command
+
+    add_cluster_command(sub)
     return parser
 
 
