@@ -76,7 +76,8 @@ class ClusterMethods(ClusterResultsMethods):
         random_state : int, Generator or None
             Seed of the randomised algorithms (equal seeds, equal results).
         **kwargs
-            Passed to the scikit-learn estimator, e.g. ``n_clusters``.
+            Passed to the scikit-learn estimator, e.g. ``n_clusters``. k-means gets
+            ``n_init=10`` unless given (scikit-learn's default makes one start).
 
         Returns
         -------
@@ -113,6 +114,10 @@ class ClusterMethods(ClusterResultsMethods):
         if "n_clusters" in kwargs:
             _check_n_clusters(kwargs["n_clusters"], X.shape[0])
         _check_centers_source(self, source_for_centers)
+        if _algorithm_name(algorithm) in ("kmeans", "minibatchkmeans"):
+            # scikit-learn's single k-means++ start ("auto") often stops in a local minimum
+            # (a phase split in two, two merged): ten starts cost little on loadings
+            kwargs.setdefault("n_init", 10)
         estimator = make_clusterer(algorithm, random_state=random_state, **kwargs)
         scaled = scale_features(X, preprocessing, preprocessing_kwargs)
         labels = fit_clusterer(estimator, scaled)
