@@ -129,23 +129,52 @@ def test_diagonal_reference_is_hyperspys_line():
 
 
 def test_gap_matches_an_independent_computation():
-    """log W from the pairwise definition, references as HyperSpy builds them."""
+    """log W from the pairwise definition on the data; the reference as HyperSpy builds
+    it (scikit-learn k-means of the evenly spaced diagonal points, in d dimensions)."""
+    from sklearn.cluster import KMeans
+
     X, _ = blobs(n_per=20)
     ks = [1, 2, 3, 4, 5]
     gap, s = gap_statistic(X, ks, "kmeans", n_ref=3, random_state=5, n_init=1)
-    # independent: same seeds drawn in the same order
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(5)  # the data fits draw their seeds first, in this order
+    data = []
+    for k in ks:
+        lab = KMeans(k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(X).labels_
+        data.append(np.log(pairwise_dispersion(X, lab)))
+    np.testing.assert_allclose(gap[0] + data[0], np.log(pairwise_dispersion(
+        np.linspace(X.min(0), X.max(0), num=X.shape[0]), np.zeros(80, int))), rtol=1e-12)
+    assert (s >= 0).all() and s[0] == pytest.approx(0.0, abs=1e-9)  # k=1: no randomness
+    # the reference over many draws: the mean log W of single-start scikit-learn runs on
+    # the d-dimensional diagonal points, as HyperSpy computes it
+    many, _ = gap_statistic(X, ks, "kmeans", n_ref=40, random_state=1, n_init=1)
+    line = np.linspace(X.min(0), X.max(0), num=X.shape[0])
+    hs_ref = np.array([np.mean([np.log(KMeans(k, n_init=1, random_state=i).fit(line).inertia_)
+                                for i in range(40)]) for k in ks])
+    data1 = many  # gap = ref - data: compare the references through the data W
+    rng = np.random.default_rng(1)
+    w1 = [np.log(pairwise_dispersion(X, KMeans(k, n_init=1, random_state=int(
+        rng.integers(2**31 - 1))).fit(X).labels_)) for k in ks]
+    np.testing.assert_allclose(data1 + np.array(w1), hs_ref, atol=0.02)
+
+
+def test_line_kmeans_equals_kmeans_of_the_collinear_points():
     from sklearn.cluster import KMeans
 
-    def log_w(Y, k):
-        lab = KMeans(k, n_init=1, random_state=int(rng.integers(2**31 - 1))).fit(Y).labels_
-        return np.log(pairwise_dispersion(Y, lab))
+    from emunmix.learn.cluster.line_kmeans import kmeans_line_dispersion
 
-    data = np.array([log_w(X, k) for k in ks])
-    line = np.linspace(X.min(0), X.max(0), num=X.shape[0])
-    ref = np.array([[log_w(line, k) for k in ks] for _ in range(3)])
-    np.testing.assert_allclose(gap, ref.mean(0) - data, rtol=1e-9)
-    np.testing.assert_allclose(s, ref.std(0) * np.sqrt(1 + 1 / 3), rtol=1e-9, atol=1e-12)
+    lo, hi = np.array([0.0, -1.0, 2.0]), np.array([3.0, 1.0, 2.5])
+    n = 500
+    t = np.linspace(0.0, np.linalg.norm(hi - lo), n)
+    X = np.linspace(lo, hi, n)
+    for k in range(1, 7):
+        ours = [kmeans_line_dispersion(t, k, np.random.default_rng(i)) for i in range(5)]
+        best = KMeans(k, n_init=10, random_state=0).fit(X).inertia_
+        assert min(ours) == pytest.approx(best, rel=5e-3), k  # Lloyd stops at tol
+        assert max(ours) <= 1.1 * best
+    # uneven points: k-means converges to the two groups
+    t2 = np.sort(np.concatenate([np.linspace(0, 1, 50), np.linspace(10, 11, 50)]))
+    w = kmeans_line_dispersion(t2, 2, np.random.default_rng(0))
+    assert w == pytest.approx(2 * within_cluster_dispersion(t2[:50, None], np.zeros(50, int)))
 
 
 @pytest.mark.parametrize("metric", ["gap", "silhouette", "elbow"])
