@@ -299,3 +299,18 @@ def test_lazy_signal_gives_the_eager_results(phases):
     assert adjusted_rand_score(*found) == 1.0
     assert (lazy.learning_results.estimated_number_of_clusters
             == s.learning_results.estimated_number_of_clusters)
+
+
+def test_gap_reference_choice_and_progress_bar(phases, capsys):
+    s, _ = fresh(phases)
+    values = {}
+    for ref in ("diagonal", "pca"):
+        s.estimate_number_of_clusters("decomposition", number_of_components=4,
+                                      max_clusters=5, random_state=0, reference=ref,
+                                      show_progressbar=ref == "pca")
+        values[ref] = s.learning_results.cluster_metric_data
+    assert not np.allclose(values["diagonal"], values["pca"])
+    assert "gap over k" in capsys.readouterr().err  # the bar counts the clusterings
+    with pytest.raises(ValueError, match="reference"):
+        s.estimate_number_of_clusters("decomposition", number_of_components=4,
+                                      max_clusters=5, reference="normal")

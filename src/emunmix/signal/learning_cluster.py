@@ -147,7 +147,7 @@ class ClusterMethods(ClusterResultsMethods):
                                     preprocessing_kwargs=None, number_of_components=None,
                                     navigation_mask=None, signal_mask=None, algorithm=None,
                                     metric="gap", n_ref=4, show_progressbar=None,
-                                    random_state=None, **kwargs):
+                                    random_state=None, reference="diagonal", **kwargs):
         """Estimate the number of clusters: gap statistic, silhouette or elbow.
 
         Clusters the features (chosen as in :meth:`cluster_analysis`) for ``k`` from 1
@@ -172,6 +172,11 @@ class ClusterMethods(ClusterResultsMethods):
             A progress bar over the clusterings (None: shown).
         random_state : int, Generator or None
             Seed of the estimators and the gap's references.
+        reference : {"diagonal", "uniform", "pca"}
+            The gap's reference data: HyperSpy's evenly spaced points on the diagonal of
+            the features' box (default: HyperSpy's estimates), or Tibshirani et al.'s
+            uniform box over the features or over their principal components (see
+            docs/clustering.md for when each fits).
         **kwargs
             Passed to the estimator (k-means gets ``n_init=1`` unless given).
 
@@ -201,7 +206,7 @@ class ClusterMethods(ClusterResultsMethods):
                   disable=show_progressbar is False) as bar:
             result = estimate_number_of_clusters(
                 scaled, max_clusters, algorithm, metric, n_ref, random_state,
-                progress=bar.update, **kwargs)
+                progress=bar.update, reference=reference, **kwargs)
         lr = self._cluster_target()
         lr.cluster_metric = result.metric
         lr.cluster_metric_index = list(result.k)

@@ -33,6 +33,8 @@ from .line_kmeans import kmeans_line_dispersion
 
 #: The metrics :func:`estimate_number_of_clusters` knows.
 METRICS = ("gap", "silhouette", "elbow")
+#: The gap statistic's reference data sets (see :func:`reference_sampler`).
+REFERENCES = ("diagonal", "uniform", "pca")
 
 
 @dataclass
@@ -276,6 +278,9 @@ def estimate_number_of_clusters(X, max_clusters: int = 10, algorithm=None, metri
             "('kmeans', 'agglomerative', 'minibatchkmeans', 'spectralclustering'); "
             f"got {algorithm!r}"
         )
+    if metric == "gap" and reference not in REFERENCES:
+        raise ValueError(f"reference must be one of {', '.join(map(repr, REFERENCES))}, "
+                         f"got {reference!r}")
     make_clusterer(algorithm, n_clusters=2, **kwargs)  # validates names and kwargs now
     if _name(algorithm) in ("kmeans", "minibatchkmeans"):
         kwargs.setdefault("n_init", 1)

@@ -1,0 +1,183 @@
+"""Number of clusters by the gap statistic: emunmix vs HyperSpy 2.5 on the same loadings.
+
+    MPLBACKEND=Agg .venv/bin/python benchmarks/bench_cluster.py [--quick] [--sizes 64 128 256]
+
+For each navigation grid (n x n pixels of the easy ``PHASES`` dataset, 4 phases), the
+loadings of an 8-component Poisson SVD (emunmix) are written once and both tools run
+``estimate_number_of_clusters("decomposition", number_of_components=8, max_clusters=10,
+metric="gap")`` on exactly those loadings (HyperSpy gets them as its
+``learning_results``), each in a fresh process: the time of that call alone (best of
+``--repeat``; HyperSpy also with ``OPENBLAS_NUM_THREADS=1``, its faster time kept), the
+peak memory of the call (tracemalloc's peak of one more call: what numpy and Python
+allocate, which is what grows with the data here), and the estimate. HyperSpy's
+interpreter: ``.venv-hyperspy`` or ``EMUNMIX_HYPERSPY_PYTHON``.
+HyperSpy builds every within-cluster distance matrix (``n_r x n_r``): at
+256 x 256 the ``k = 1`` matrix alone is 32 GiB, so it is run under an address-space
+limit and its MemoryError is reported. The "HyperSpy, W in one pass" column runs
+HyperSpy's own code with only ``_distances_within_cluster`` replaced by the identical
+sum of squares about the cluster means: it gives HyperSpy's estimate where HyperSpy
+cannot run, and shows what remains of its cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import EMUNMIX_PYTHON, hyperspy_python, print_table, run_python  # noqa: E402
+
+ARGS = "number_of_components=8, max_clusters=10, metric='gap', show_progressbar=False"
+
+_MEASURE = """
+import json, os, resource, sys, time, tracemalloc
+import numpy as np
+def peak_of(call):
+    tracemalloc.start()
+    try:
+        call()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+"""
+
+EMUNMIX_SNIPPET = _MEASURE + """
+import emunmix.api as hs
+from emunmix.learn.results import LearningResults
+L = np.load({path!r}); n = int(round(L.shape[0] ** 0.5))
+s = hs.signals.Signal1D(np.zeros((n, n, 2)))
+s.learning_results = LearningResults(loadings=L, factors=np.zeros((2, L.shape[1])),
+                                     number_significant_components=L.shape[1])
+s.estimate_number_of_clusters("decomposition", number_of_components=8, max_clusters=3,
+                              metric="gap", show_progressbar=False, random_state=0)  # warm-up
+best = float("inf")
+for r in range({repeat}):
+    t0 = time.perf_counter()
+    k = s.estimate_number_of_clusters("decomposition", {args}, random_state=r)
+    best = min(best, time.perf_counter() - t0)
+peak = peak_of(lambda: s.estimate_number_of_clusters("decomposition", {args}, random_state=0))
+print(json.dumps({{"time": best, "k": int(k), "peak": peak}}))
+"""
+
+HYPERSPY_SNIPPET = _MEASURE + """
+import hyperspy.api as hs
+limit = {limit}
+if limit:
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+L = np.load({path!r}); n = int(round(L.shape[0] ** 0.5))
+s = hs.signals.Signal1D(np.zeros((n, n, 2)))
+s.learning_results.loadings = L
+s.learning_results.factors = np.zeros((2, L.shape[1]))
+s.learning_results.number_significant_components = L.shape[1]
+if {patched}:
+    def one_pass(cluster_data, memberships, squared=True, summed=False):
+        out = []
+        for c in range(int(np.max(memberships)) + 1):
+            Y = cluster_data[memberships == c]
+            out.append(float(((Y - Y.mean(0)) ** 2).sum()))
+        return out
+    s._distances_within_cluster = one_pass
+best, k, peak, error = float("inf"), None, None, None
+for r in range({repeat}):
+    np.random.seed(r)  # HyperSpy passes no random_state to KMeans
+    t0 = time.perf_counter()
+    try:
+        k = s.estimate_number_of_clusters("decomposition", {args})
+    except MemoryError as err:
+        error = "MemoryError"
+        break
+    best = min(best, time.perf_counter() - t0)
+if error is None and {memory}:
+    np.random.seed(0)
+    peak = peak_of(lambda: s.estimate_number_of_clusters("decomposition", {args}))
+k = None if k is None else int(k)
+print(json.dumps({{"time": None if error else best, "k": k, "peak": peak, "error": error}}))
+"""
+
+
+def _loadings(n: int, path: Path) -> None:
+    from emunmix.datasets import PHASES
+
+    s = PHASES(shape=(n, n))
+    s.decomposition(True, output_dimension=8, print_info=False)
+    np.save(path, np.asarray(s.learning_results.loadings)[:, :8])
+
+
+def _hyperspy(path, repeat, patched, limit, threads_one):
+    py = hyperspy_python()
+    if py is None:
+        return None
+    code = HYPERSPY_SNIPPET.format(path=str(path), repeat=repeat, patched=patched,
+                                   limit=limit, args=ARGS, memory=not threads_one)
+    if threads_one:
+        code = "import os; os.environ['OPENBLAS_NUM_THREADS'] = '1'\n" + code
+    return run_python(py, code, timeout=3600)
+
+
+def _best_hyperspy(path, repeat, patched, limit):
+    runs = [r for r in (_hyperspy(path, repeat, patched, limit, one) for one in (False, True))
+            if r is not None]
+    if not runs:
+        return None
+    ok = [r for r in runs if r["time"] is not None]
+    if not ok:
+        return runs[0]
+    best = dict(min(ok, key=lambda r: r["time"]))
+    best["peak"] = runs[0]["peak"]  # measured in the default-threads run
+    return best
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="sizes 64 and 128, one repeat")
+    p.add_argument("--hyperspy-memory-gib", type=float, default=12.0,
+                   help="address-space limit of the unpatched HyperSpy runs whose distance "
+                   "matrices exceed it (default 12 GiB)")
+    args = p.parse_args(argv)
+    sizes, repeat = ([64, 128], 1) if args.quick else (args.sizes, args.repeat)
+    print(f"HyperSpy python: {hyperspy_python() or 'n/a'}")
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for n in sizes:
+            path = Path(d) / f"L{n}.npy"
+            _loadings(n, path)
+            em = run_python(EMUNMIX_PYTHON, EMUNMIX_SNIPPET.format(
+                path=str(path), repeat=repeat, args=ARGS), timeout=3600)
+            need_gib = (n * n) ** 2 * 8 / 2**30  # the k = 1 distance matrix
+            limit = int(args.hyperspy_memory_gib * 2**30) if need_gib > \
+                args.hyperspy_memory_gib / 2 else 0
+            hs_full = _best_hyperspy(path, 1 if n > 64 else repeat, False, limit)
+            hs_fast = _best_hyperspy(path, repeat, True, 0)
+            row = {"grid": f"{n}x{n}", "pixels": n * n, "emunmix s": em["time"],
+                   "emunmix MiB": em["peak"], "emunmix k": em["k"]}
+            if hs_full is not None:
+                row.update({
+                    "HyperSpy s": hs_full["time"] if hs_full["time"] is not None
+                    else f"{hs_full['error']} (k=1 needs {need_gib:.0f} GiB)",
+                    "HyperSpy MiB": hs_full["peak"], "HyperSpy k": hs_full["k"],
+                    "speed-up": (hs_full["time"] / em["time"]) if hs_full["time"] else None})
+            if hs_fast is not None:
+                row.update({"HyperSpy one-pass W s": hs_fast["time"],
+                            "HyperSpy one-pass k": hs_fast["k"],
+                            "vs one-pass": hs_fast["time"] / em["time"]})
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    cols = ["grid", "emunmix s", "HyperSpy s", "speed-up", "emunmix MiB", "HyperSpy MiB",
+            "emunmix k", "HyperSpy k", "HyperSpy one-pass W s", "vs one-pass",
+            "HyperSpy one-pass k"]
+    print_table(rows, cols, title="estimate_number_of_clusters(metric='gap', 8 components, "
+                "max_clusters=10, n_ref=4) on the PHASES loadings (4 phases); best of "
+                f"{repeat}; MiB: peak memory of the call")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
