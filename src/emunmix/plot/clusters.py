@@ -32,8 +32,9 @@ def plot_cluster_metric(k, values, metric, number_of_clusters=None, estimated=No
         ax = new_figure(figsize=(5.5, 3.8)).add_subplot(111)
     ax.plot(list(k), np.asarray(values, dtype=float), "o-", color="C0")
     ax.set_xlabel("number of clusters")
-    ax.set_ylabel({"elbow": "log W (within-cluster dispersion)"}.get(metric, f"{metric}"))
-    ax.set_title(f"{metric} metric")
+    ax.set_ylabel(f"{metric}_metric")  # HyperSpy's label
+    ax.set_title({"elbow": "elbow: log W (within-cluster dispersion)",
+                  "gap": "gap statistic", "silhouette": "mean silhouette"}.get(metric, metric))
     for value, colour in ((number_of_clusters, "gray"), (estimated, "green")):
         for v in np.atleast_1d(value if value is not None else []):
             ax.axvline(int(v), linewidth=2, color=colour, linestyle="dashed")
