@@ -314,3 +314,31 @@ def test_gap_reference_choice_and_progress_bar(phases, capsys):
     with pytest.raises(ValueError, match="reference"):
         s.estimate_number_of_clusters("decomposition", number_of_components=4,
                                       max_clusters=5, reference="normal")
+
+
+def test_bss_source_and_centres(phases):
+    s, truth = fresh(phases)
+    s.blind_source_separation(4, print_info=False, random_state=0)
+    s.cluster_analysis("bss", n_clusters=4, preprocessing="norm", random_state=0)
+    lr = s.learning_results
+    assert lr.cluster_parameters["number_of_components"] == 4
+    assert adjusted_rand_score(truth.labels.ravel(),
+                               s.get_cluster_labels(merged=True).data.ravel()) > 0.95
+    model = s.get_bss_model().data.reshape(720, -1)
+    np.testing.assert_allclose(lr.cluster_sum_signals, lr.cluster_labels @ model,
+                               rtol=1e-6, atol=1e-4)
+    np.testing.assert_allclose(lr.cluster_centers,
+                               lr.cluster_sum_signals / lr.cluster_labels.sum(1)[:, None])
+
+
+def test_decomposition_mask_pixels_are_excluded_but_damaged_loadings_are_errors(phases):
+    s, _ = fresh(phases)
+    mask = np.zeros((24, 30), bool)
+    mask[3, 4] = True
+    s.decomposition(True, output_dimension=6, navigation_mask=mask, print_info=False)
+    s.cluster_analysis("decomposition", number_of_components=4, n_clusters=4,
+                       random_state=0)
+    assert s.get_cluster_labels(merged=True).data[3, 4] == -1
+    s.learning_results.loadings[10, 1] = np.nan  # damaged, not excluded
+    with pytest.raises(ValueError, match="NaN"):
+        s.cluster_analysis("decomposition", number_of_components=4, n_clusters=4)

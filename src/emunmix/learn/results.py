@@ -152,6 +152,16 @@ class LearningResults:
         results.__dict__["_pending"] = getattr(output, "pending", None)
         return results
 
+    @property
+    def cluster_centers(self):
+        """Mean signal of each cluster (n_clusters, channels), from the sums and labels
+        (HyperSpy's name, which its ``export_cluster_results`` reads); None before
+        ``cluster_analysis``."""
+        if self.cluster_sum_signals is None or self.cluster_labels is None:
+            return None
+        members = np.asarray(self.cluster_labels).sum(1, keepdims=True)
+        return np.asarray(self.cluster_sum_signals) / np.maximum(members, 1)
+
     # ------------------------------------------------------------ deferred components
     @property
     def n_components(self) -> int | None:

@@ -256,8 +256,11 @@ class ClusterMethods(ClusterResultsMethods):
             X = np.asarray(X)
             bad = ~np.isfinite(X).all(1) if X.dtype.kind in "fc" else None
         if bad is not None and isinstance(source, str) and source in ("decomposition", "bss"):
-            keep = keep & ~bad  # pixels the decomposition excluded (NaN loadings)
-            bad = None
+            excluded = self.learning_results.navigation_mask
+            if excluded is not None:  # pixels the decomposition excluded have NaN loadings
+                excluded = np.asarray(excluded).ravel().astype(bool)
+                if excluded.size == keep.size:
+                    keep = keep & ~(bad & excluded)
         if not keep.any():
             raise ValueError("navigation_mask excludes every pixel; keep at least two")
         X = X[np.flatnonzero(keep)] if not keep.all() else X

@@ -55,8 +55,7 @@ class ClusterResultsMethods:
             raise RuntimeError("the cluster results hold no cluster signals: rerun "
                                "s.cluster_analysis()")
         if signal == "mean":
-            members = np.asarray(lr.cluster_labels).sum(1, keepdims=True)
-            return np.asarray(lr.cluster_sum_signals) / np.maximum(members, 1)
+            return lr.cluster_centers
         if signal == "sum":
             return np.asarray(lr.cluster_sum_signals)
         return np.asarray(lr.cluster_centroid_signals)
