@@ -342,3 +342,17 @@ def test_decomposition_mask_pixels_are_excluded_but_damaged_loadings_are_errors(
     s.learning_results.loadings[10, 1] = np.nan  # damaged, not excluded
     with pytest.raises(ValueError, match="NaN"):
         s.cluster_analysis("decomposition", number_of_components=4, n_clusters=4)
+
+
+def test_lazy_cluster_sums_from_the_data_in_one_pass(phases):
+    s, _ = fresh(phases)
+    lazy = s.as_lazy()
+    lazy.learning_results = s.learning_results.copy()
+    for sig in (s, lazy):
+        sig.cluster_analysis("decomposition", source_for_centers="signal",
+                             number_of_components=4, n_clusters=4, random_state=0)
+    a, b = s.learning_results, lazy.learning_results
+    np.testing.assert_array_equal(a.cluster_labels, b.cluster_labels)
+    np.testing.assert_allclose(b.cluster_sum_signals, a.cluster_sum_signals, rtol=1e-6)
+    np.testing.assert_array_equal(b.cluster_centroid_signals, a.cluster_centroid_signals)
+    assert isinstance(b.cluster_sum_signals, np.ndarray)  # computed, not a dask array
