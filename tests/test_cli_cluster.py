@@ -57,3 +57,13 @@ def test_bad_cluster_numbers_are_refused(phase_file, value, capsys):
     with pytest.raises(SystemExit):
         cli.main(["cluster", str(path), "--clusters", value])
     assert "--clusters" in capsys.readouterr().err
+
+
+def test_info_shows_the_clusters(phase_file, tmp_path, capsys):
+    path, _ = phase_file
+    out = tmp_path / "c.hspy"
+    assert cli.main(["cluster", str(path), "--clusters", "3", "--out", str(out), "-q"]) == 0
+    capsys.readouterr()
+    assert cli.main(["info", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "clusters: 3 (kmeans), pixels per cluster:" in text
