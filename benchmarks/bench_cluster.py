@@ -163,6 +163,48 @@ def accuracy_rows():
     return rows
 
 
+_HS_READ = """
+import json, numpy as np, hyperspy.api as hs
+out = {{}}
+for path in {paths!r}:
+    s = hs.load(path)
+    lr = s.learning_results
+    merged = s.get_cluster_labels(merged=True).data
+    mean = s.get_cluster_signals(signal="mean").data
+    out[path] = [int(lr.number_of_clusters), merged.astype(int).ravel().tolist(),
+                 np.asarray(mean).ravel().tolist(), lr.cluster_metric,
+                 int(lr.estimated_number_of_clusters)]
+print(json.dumps(out))
+"""
+
+
+def interop_rows(folder: Path):
+    """emunmix writes cluster results (.hspy, .zspy); HyperSpy 2.5 reads them back."""
+    from emunmix.datasets import PHASES
+
+    s = PHASES(shape=(16, 20))
+    s.decomposition(True, output_dimension=5, print_info=False)
+    s.estimate_number_of_clusters("decomposition", max_clusters=6, random_state=0,
+                                  show_progressbar=False)
+    s.cluster_analysis("decomposition", n_clusters=4, random_state=0)
+    paths = [str(folder / f"ours.{ext}") for ext in ("hspy", "zspy")]
+    for path in paths:
+        s.save(path)
+    py = hyperspy_python()
+    if py is None:
+        return [{"file": p, "HyperSpy reads it": "n/a"} for p in paths]
+    got = run_python(py, _HS_READ.format(paths=paths))
+    want_labels = s.get_cluster_labels(merged=True).data.astype(int).ravel().tolist()
+    want_mean = s.get_cluster_signals("mean").data.ravel()
+    rows = []
+    for p in paths:
+        n, labels, mean, metric, est = got[p]
+        ok = (n == 4 and labels == want_labels and np.allclose(mean, want_mean)
+              and metric == "gap" and est == s.learning_results.estimated_number_of_clusters)
+        rows.append({"file": Path(p).name, "HyperSpy reads it": "yes" if ok else "NO"})
+    return rows
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[64, 128, 256])
@@ -211,6 +253,11 @@ def main(argv=None):
                                   "gap", "silhouette", "elbow"],
                 title="Phase recovery, 64x64 PHASES: k-means (true number of clusters) on "
                 "the normalised loadings; estimates of the number of clusters (max 10)")
+    print()
+    with tempfile.TemporaryDirectory() as d:
+        print_table(interop_rows(Path(d)), ["file", "HyperSpy reads it"],
+                    title="Cluster results written by emunmix, read by HyperSpy 2.5 (labels, "
+                    "mean signals, metric and estimate equal)")
     return 0
 
 
