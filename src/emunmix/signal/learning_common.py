@@ -19,9 +19,10 @@ from .types import class_for
 COMPONENT_AXIS = {
     "decomposition": "Decomposition component index",
     "bss": "BSS component index",
+    "cluster": "Cluster index",
 }
 #: How titles and messages name the two kinds of results.
-KIND_LABEL = {"decomposition": "Decomposition", "bss": "BSS"}
+KIND_LABEL = {"decomposition": "Decomposition", "bss": "BSS", "cluster": "Cluster"}
 
 
 def as_array(value):
