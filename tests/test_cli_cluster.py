@@ -67,3 +67,24 @@ def test_info_shows_the_clusters(phase_file, tmp_path, capsys):
     assert cli.main(["info", str(out)]) == 0
     text = capsys.readouterr().out
     assert "clusters: 3 (kmeans), pixels per cluster:" in text
+
+
+def test_cluster_report_has_the_map_the_means_and_the_sizes(tmp_path):
+    import json
+
+    import emunmix.api as hs
+    from emunmix import cli
+
+    src = tmp_path / "phases.hspy"
+    hs.datasets.PHASES(shape=(24, 24)).save(src)
+    out = tmp_path / "rep"
+    assert cli.main(["cluster", str(src), "--clusters", "3", "--report", str(out), "-q"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    page = (out / "report.html").read_text()
+    section = next(s for s in summary["steps"] if s["name"] == "cluster analysis")
+    assert section["results"]["clusters"] == 3
+    assert section["results"]["clustered pixels"] == 24 * 24
+    sizes = [row["pixels"] for row in section["tables"]["clusters"]]
+    assert sum(sizes) == 24 * 24 and sizes == sorted(sizes, reverse=True)
+    assert page.count("data:image/png;base64,") >= 3  # overview, scree, map, means
+    assert "Cluster map" in page and "Cluster mean signals" in page

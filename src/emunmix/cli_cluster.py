@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from .cli_process import FILE_HELP, SEED_HELP, _common, _load, _output_path, _Steps
+from .cli_report import command_report
 
 
 def _clusters(value: str):
@@ -26,9 +27,14 @@ def _clusters(value: str):
 
 
 def _cmd_cluster(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    rep = command_report(args, f"emunmix cluster {Path(args.file).name}")
     steps = _Steps(["load", "decompose", "estimate", "cluster", "save"], args.quiet)
     s = _load(args.file)
+    rep.dataset(s, args.file)
     steps.next()
+    decomposed_here = False
     source = args.source
     lr = s.learning_results
     if source == "decomposition" and (lr is None or lr.n_components is None):
@@ -36,6 +42,7 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
                         output_dimension=max(args.components or 0, 20))
         print("decomposed first: SVD" + ("" if args.no_poisson else
                                          " with Poisson normalisation"))
+        decomposed_here = True
     steps.next()
     ncomp = args.components
     if source == "decomposition" and ncomp is None:
@@ -68,6 +75,18 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
         ax = s.plot_cluster_map()
         ax.figure.savefig(args.figure, dpi=100)
         print(f"wrote {args.figure}")
+    if rep.active:
+        from .report.cluster_section import cluster_section
+        from .report.sections import decomposition_section
+
+        seconds = steps.seconds
+        rep.step("load", seconds.get("load"), file=args.file)
+        if source == "decomposition":
+            rep.add(decomposition_section, s.learning_results, s,
+                    seconds.get("decompose") if decomposed_here else None, rep.identity(s))
+        rep.add(cluster_section, s.learning_results, s, seconds.get("cluster"))
+        rep.step("save", seconds.get("save"), file=str(out), overwrite=args.overwrite)
+        rep.write()
     return 0
 
 
