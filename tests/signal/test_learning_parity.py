@@ -105,3 +105,31 @@ def test_normalize_poissonian_noise_is_keenan_kotula(s, lazy):
     t.normalize_poissonian_noise(navigation_mask=nav, signal_mask=sig)
     data = t.data.compute() if lazy else t.data
     np.testing.assert_allclose(data.reshape(want.shape), want, rtol=1e-5)
+
+
+def test_as_lazy_and_compute_keep_learning_results(s):
+    s.decomposition(print_info=False, output_dimension=3)
+    lazy = s.as_lazy()
+    assert lazy._lazy and lazy.learning_results is not s.learning_results
+    np.testing.assert_array_equal(lazy.learning_results.factors, s.learning_results.factors)
+    again = lazy.as_lazy()  # a lazy copy of a lazy signal
+    assert again._lazy and again.learning_results.n_components == 3
+    lazy.compute()
+    assert not lazy._lazy and lazy.learning_results.n_components == 3
+
+
+@pytest.mark.parametrize("lazy_signal", [False, True])
+def test_models_with_lazy_output_and_chunks(s, lazy_signal):
+    t = s.as_lazy() if lazy_signal else s.deepcopy()
+    t.decomposition(print_info=False, output_dimension=3)
+    want = s.deepcopy()
+    want.decomposition(print_info=False, output_dimension=3)
+    ref = want.get_decomposition_model(2).data
+    lazy = t.get_decomposition_model(2, lazy_output=True, chunks=(5, 4, -1))
+    assert lazy._lazy and lazy.data.chunks[:2] == ((5, 5), (4, 4, 4))
+    np.testing.assert_allclose(lazy.data.compute(), ref, rtol=1e-5, atol=1e-3)
+    eager = t.get_decomposition_model(2, lazy_output=False)
+    assert not eager._lazy
+    np.testing.assert_allclose(eager.data, ref, rtol=1e-5, atol=1e-3)
+    t.blind_source_separation(2, random_state=0, print_info=False)
+    assert t.get_bss_model(lazy_output=True)._lazy

@@ -217,13 +217,14 @@ class BSSMethods:
         lr = self._require_bss()
         return factors_signal(self, lr.bss_factors, "bss")
 
-    def get_bss_model(self, components=None):
+    def get_bss_model(self, components=None, chunks="auto", lazy_output=None):
         """The data rebuilt from BSS components (None: all, n: first n, or a list),
-        plus the mean of a centred decomposition."""
+        plus the mean of a centred decomposition; ``chunks`` and ``lazy_output`` as
+        :meth:`get_decomposition_model`."""
         lr = self._require_bss()
         ids = component_ids(components, lr.bss_factors.shape[1], "components")
         a = model_data(self, lr.bss_loadings, lr.bss_factors, ids, getattr(lr, "mean", None),
-                       getattr(lr, "centre", None))
+                       getattr(lr, "centre", None), lazy_output, chunks)
         return model_signal(self, a, "bss", len(ids))
 
     def plot_bss_loadings(self, comp_ids=None, calibrate=True, same_window=True,

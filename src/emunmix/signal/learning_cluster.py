@@ -61,8 +61,8 @@ class ClusterMethods(ClusterResultsMethods, ClusterSourcesMethods):
             True excludes a pixel (it belongs to no cluster; label -1 when merged).
         signal_mask : bool array, optional
             True excludes a channel ("signal" or a signal as ``cluster_source`` only).
-        algorithm : None, {"kmeans", "agglomerative", "minibatchkmeans",
-                "spectralclustering"} or estimator
+        algorithm : None, str or estimator
+            "kmeans", "agglomerative", "minibatchkmeans" or "spectralclustering";
             None is k-means. An estimator needs ``fit()`` and sets ``labels_``.
         return_info : bool
             Return the fitted estimator (its ``inertia_``, ``cluster_centers_``...).

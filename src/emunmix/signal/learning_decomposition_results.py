@@ -145,7 +145,7 @@ class DecompositionResultsMethods:
         lr = self._require_decomposition()
         return factors_signal(self, lr.factors, "decomposition")
 
-    def get_decomposition_model(self, components=None):
+    def get_decomposition_model(self, components=None, chunks="auto", lazy_output=None):
         """The data rebuilt from some components: a denoised signal like ``s``.
 
         Parameters
@@ -153,11 +153,17 @@ class DecompositionResultsMethods:
         components : None, int or list of int
             None: all; n: the first n; a list: those components. The mean
             removed by a centred decomposition is added back.
+        chunks : "auto" or tuple
+            Chunks of a lazy model (its navigation part counts): "auto" follows a lazy
+            signal's data.
+        lazy_output : bool, optional
+            A lazy (dask) model; default: lazy when the signal is.
         """
         lr = self._require_decomposition()
         ids = component_ids(components, lr.n_components, "components")
         F, L = lr.first_components(max(ids) + 1 if ids else 0)
-        a = model_data(self, L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None))
+        a = model_data(self, L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None),
+                       lazy_output, chunks)
         return model_signal(self, a, "decomposition", len(ids))
 
     # -- plots ----------------------------------------------------------------
