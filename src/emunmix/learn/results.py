@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..display_text import DisplayText
+
 _PARAM_GROUPS = ("decomposition_parameters", "bss_parameters")
 _LAZY = ("factors", "loadings")  # fields read through completing properties
 _SEP = "__"
@@ -214,7 +216,7 @@ class LearningResults:
                 f"BSS algorithm : {self.bss_algorithm}\n"
                 f"Number of components : {n}"
             )
-        return text
+        return DisplayText(text)  # a cell's last line shows it as text, not a quoted repr
 
     def __repr__(self) -> str:
         k = self.n_components

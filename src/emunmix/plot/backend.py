@@ -74,6 +74,9 @@ def new_figure(figsize=None, **kwargs) -> matplotlib.figure.Figure:
     end of the cell, GUI sessions in interactive mode at once, and scripts when
     they call ``plt.show()`` themselves.
     """
+    from .notebook import install_cell_hooks
+
+    install_cell_hooks()  # a re-run notebook cell closes the figures it opened before
     kwargs.setdefault("layout", "constrained")
     if is_interactive_backend():
         free_arrow_keys()
