@@ -231,11 +231,14 @@ def plot_components(signal, matrix, kind: str, what: str, comp_ids, **kwargs):
 def browse_components(signal, factors, loadings, kind: str):
     """Factors and loadings side by side (see ``plot_components_browser``)."""
     from emunmix.plot import plot_components_browser
+    from emunmix.plot.notebook import replace_view
 
     title = f"{KIND_LABEL[kind]} of {_title(signal)}".strip()
-    return plot_components_browser(factors_signal(signal, factors, kind),
-                                   loadings_signal(signal, loadings, kind), title=title,
-                                   comp_label=COMPONENT_AXIS[kind])
+    browser = plot_components_browser(factors_signal(signal, factors, kind),
+                                      loadings_signal(signal, loadings, kind), title=title,
+                                      comp_label=COMPONENT_AXIS[kind])
+    replace_view(signal, f"{kind}_results", browser)  # browsing again replaces it
+    return browser
 
 
 def sign_vector(component_number, k: int) -> np.ndarray:
