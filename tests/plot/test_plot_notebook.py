@@ -61,7 +61,7 @@ def test_rerun_cell_closes_the_figures_its_last_run_opened(monkeypatch):
     notebook._pre_run_cell(run)
     a1, a2 = plt.figure(), plt.figure()
     notebook._post_run_cell(None)
-    assert notebook._CELL_FIGURES["cell-A"] == {a1.number, a2.number}
+    assert [r() for r in notebook._CELL_FIGURES["cell-A"]] == [a1, a2]
     notebook._pre_run_cell(SimpleNamespace(cell_id="cell-B"))
     b = plt.figure()
     notebook._post_run_cell(None)
@@ -119,3 +119,28 @@ def test_summary_reads_as_text_in_ipython():
     text = DisplayText("Decomposition parameters:\n---\n\nalgorithm : \tSVD")
     assert pretty(text) == str(text)  # not "'Decomposition parameters:\\n...'"
     assert text == "Decomposition parameters:\n---\n\nalgorithm : \tSVD"
+
+
+def test_view_of_finds_the_open_plot(si, line_scan):
+    assert notebook.view_of(si) is None
+    p = si.plot()
+    assert notebook.view_of(si) is p and notebook.view_of(line_scan) is None
+
+
+def test_widget_figures_leave_pyplot_once_shown_and_still_close(monkeypatch):
+    from emunmix.plot.backend import new_figure
+
+    monkeypatch.setattr(notebook, "is_widget_backend", lambda: True)
+    notebook._pre_run_cell(SimpleNamespace(cell_id="cell-W"))
+    ours, theirs = new_figure(), plt.figure()
+    notebook._post_run_cell(None)
+    # ours no longer counts towards matplotlib's 20-figure warning, but is still open
+    assert ours.number not in plt.get_fignums() and ours in notebook.live_figures()
+    assert theirs.number in plt.get_fignums() and theirs not in notebook.live_figures()
+    destroyed = []
+    monkeypatch.setattr(ours.canvas.manager, "destroy", lambda: destroyed.append(True))
+    notebook._pre_run_cell(SimpleNamespace(cell_id="cell-W"))  # re-run: both close
+    assert destroyed == [True] and ours not in notebook.live_figures()
+    assert theirs.number not in plt.get_fignums()
+    notebook._post_run_cell(None)
+    notebook._CELL_FIGURES.clear()

@@ -80,7 +80,11 @@ def new_figure(figsize=None, **kwargs) -> matplotlib.figure.Figure:
     kwargs.setdefault("layout", "constrained")
     if is_interactive_backend():
         free_arrow_keys()
-    return plt.figure(figsize=figsize, **kwargs)
+    fig = plt.figure(figsize=figsize, **kwargs)
+    from .notebook import made_figure
+
+    made_figure(fig)
+    return fig
 
 
 def redraw(fig) -> None:

@@ -13,6 +13,12 @@ Three rules, as matplotlib and HyperSpy arrange it for their own objects:
 - Plotting the same view of the same object again (``s.plot()`` twice, the
   spikes tool on the same signal) replaces the earlier figure, as HyperSpy
   closes an earlier ``s.plot()``.
+- With ``%matplotlib widget``, once a cell has shown its figures pyplot lets
+  go of them, as ipympl itself does for figures shown outside interactive
+  mode: they stay live in the notebook (their widgets hold them) but no longer
+  count towards matplotlib's "more than 20 figures" warning, which exists to
+  catch figures that pile up unseen. Ours cannot pile up: the two rules above
+  close them, and :func:`live_figures` lists those still open.
 """
 
 from __future__ import annotations
@@ -21,13 +27,15 @@ import weakref
 
 import matplotlib.pyplot as plt
 
-from .backend import in_jupyter
+from .backend import in_jupyter, is_widget_backend
 
 # (id(owner), role) -> (weakref to the owner, the plot object holding the figures)
 _VIEWS: dict = {}
 _HOOKS: dict = {"installed": False, "before": set(), "cell": None}
-# cell id -> numbers of the pyplot figures its last run opened
-_CELL_FIGURES: dict[str, set] = {}
+# cell id -> weak references to the figures its last run opened
+_CELL_FIGURES: dict[str, list] = {}
+# every figure emunmix opened and has not closed
+_LIVE: weakref.WeakSet = weakref.WeakSet()
 
 
 def _shell():
@@ -53,10 +61,45 @@ def figures_of(obj) -> list:
     return [f for f in figures if f is not None]
 
 
+def made_figure(fig) -> None:
+    """Note a figure that emunmix opened (``new_figure`` calls this)."""
+    _LIVE.add(fig)
+    fig.canvas.mpl_connect("close_event", lambda _e: _LIVE.discard(fig))
+
+
+def live_figures() -> list:
+    """The figures emunmix opened that are still open (shown or not)."""
+    return list(_LIVE)
+
+
 def close_figures(figures) -> None:
-    """Close figures that pyplot still manages (closing twice is harmless)."""
+    """Close figures, whether pyplot still holds them or has let go of them (closing
+    twice is harmless)."""
     for fig in figures:
         plt.close(fig)
+        if getattr(fig, "_emunmix_released", False):
+            manager = getattr(fig.canvas, "manager", None)
+            if manager is not None:
+                manager.destroy()  # ipympl: closes the canvas widget
+            fig._emunmix_released = False
+        _LIVE.discard(fig)
+
+
+def _pyplot_figures() -> list:
+    from matplotlib._pylab_helpers import Gcf
+
+    return [m.canvas.figure for m in Gcf.get_all_fig_managers()]
+
+
+def _release(figures) -> None:
+    """Let pyplot forget shown widget figures (they stay live in the notebook)."""
+    from matplotlib._pylab_helpers import Gcf
+
+    for fig in figures:
+        manager = getattr(fig.canvas, "manager", None)
+        if fig in _LIVE and manager is not None and Gcf.figs.get(manager.num) is manager:
+            del Gcf.figs[manager.num]
+            fig._emunmix_released = True
 
 
 def replace_view(owner, role: str, view) -> None:
@@ -72,6 +115,17 @@ def replace_view(owner, role: str, view) -> None:
     _VIEWS[key] = (weakref.ref(owner), view)
     for k in [k for k, (ref, _) in _VIEWS.items() if ref() is None]:
         del _VIEWS[k]  # owners that are gone
+
+
+def view_of(owner, role: str = "plot"):
+    """The open plot of ``owner`` for ``role`` (``"plot"``, ``"decomposition_results"``,
+    ``"bss_results"``, ``"spikes_tool"``), or None.
+
+    A cell whose last line is ``s.plot()`` keeps no name for the plot; this
+    finds it (``view_of(s).pointer.indices``).
+    """
+    entry = _VIEWS.get((id(owner), role))
+    return entry[1] if entry is not None and entry[0]() is owner else None
 
 
 class NotebookDisplay:
@@ -119,19 +173,17 @@ def _pre_run_cell(info) -> None:
     cell = _cell_id(info)
     _HOOKS["cell"] = cell
     if cell is not None:
-        for num in _CELL_FIGURES.pop(cell, set()):
-            if plt.fignum_exists(num):
-                plt.close(num)
-    _HOOKS["before"] = set(plt.get_fignums())
+        close_figures([f for f in (r() for r in _CELL_FIGURES.pop(cell, [])) if f is not None])
+    _HOOKS["before"] = set(id(f) for f in _pyplot_figures())
 
 
 def _post_run_cell(_result) -> None:
+    opened = [f for f in _pyplot_figures() if id(f) not in _HOOKS["before"]]
     cell = _HOOKS["cell"]
-    if cell is None:
-        return
-    opened = set(plt.get_fignums()) - _HOOKS["before"]
-    if opened:
-        _CELL_FIGURES[cell] = opened
+    if cell is not None and opened:
+        _CELL_FIGURES[cell] = [weakref.ref(f) for f in opened]
+    if is_widget_backend():  # ipympl has displayed them (its post_execute hook ran)
+        _release(opened)
 
 
 def install_cell_hooks() -> bool:
@@ -145,7 +197,7 @@ def install_cell_hooks() -> bool:
     shell.events.register("post_run_cell", _post_run_cell)
     _HOOKS["installed"] = True
     # the cell running now (the first plot call) counts from here
-    _HOOKS["before"] = set(plt.get_fignums())
+    _HOOKS["before"] = set(id(f) for f in _pyplot_figures())
     parent = getattr(getattr(shell, "kernel", None), "get_parent", lambda *a: {})()
     _HOOKS["cell"] = (parent or {}).get("metadata", {}).get("cellId")
     return True

@@ -18,6 +18,7 @@ module only displays them and copies accepted replacements into the data.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,7 +120,8 @@ class SpikesRemovalTool(NotebookDisplay):
         self.message = ""
         self._connections = Connections()
         self._dragging = False
-        self._hist_artists = None
+        # Jupyter may hand widget events over while a search runs: one action at a time
+        self._lock = threading.RLock()
         self.refresh(find=True)
 
     # -- settings (a change searches again) ------------------------------------------
@@ -422,11 +424,12 @@ class SpikesRemovalTool(NotebookDisplay):
 
     def _guarded(self, func, *args, **kwargs) -> None:
         """Run an action from an event: a bad value is shown, never raised into the GUI."""
-        try:
-            func(*args, **kwargs)
-            self.message = ""
-        except ValueError as err:
-            self.message = str(err)
+        with self._lock:
+            try:
+                func(*args, **kwargs)
+                self.message = ""
+            except ValueError as err:
+                self.message = str(err)
         if self._controls is not None:
             self._controls.sync()
 

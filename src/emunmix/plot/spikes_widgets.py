@@ -78,6 +78,8 @@ class SpikesToolControls:
             w.HBox([self.interpolator, self.width, self.add_noise, self.show_removed]),
             self.status, self.message])
         self.box.add_class("emunmix-spikes-tool")
+        self.status.add_class("emunmix-spikes-status")
+        self.message.add_class("emunmix-spikes-message")
 
     def _threshold_value(self) -> str:
         t = self.tool.threshold
