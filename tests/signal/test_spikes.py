@@ -297,3 +297,17 @@ def test_per_spectrum_finders_bridge_like_hyperspy(method, capsys):
     if report.n_spikes:
         # +-default_spike_width channels bridged around each flagged run
         assert changed.sum() <= report.mask.sum() * 11
+
+
+@pytest.mark.parametrize("backend, interactive, expected", [
+    ("qtagg", True, True),    # IPython's %matplotlib qt, or plt.ion() in a script
+    ("tkagg", False, False),  # a script that has not asked for interactive mode
+    ("agg", True, False),
+])
+def test_gui_detection_outside_jupyter(monkeypatch, backend, interactive, expected):
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
+    monkeypatch.setattr(matplotlib, "is_interactive", lambda: interactive)
+    assert interactive_gui_available() is expected

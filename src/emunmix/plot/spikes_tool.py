@@ -372,7 +372,7 @@ class SpikesRemovalTool(NotebookDisplay):
             xs = axis.offset + axis.scale * ch
             if s.status == _REMOVED:
                 if self.show_removed_spike:
-                    ax.plot(xs, old, "--", color="C3", label="removed spike")
+                    ax.plot(xs, old, "x--", color="C3", label="removed spike")
             else:
                 ax.plot(xs, new, "o-", color="r", ms=3, label="replacement")
             ax.legend(loc="upper right", fontsize="small")
