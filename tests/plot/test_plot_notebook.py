@@ -20,8 +20,10 @@ class _Shell:
 
 @pytest.fixture
 def shell(monkeypatch):
+    import IPython
+
     sh = _Shell()
-    monkeypatch.setattr(notebook, "_shell", lambda: sh)
+    monkeypatch.setattr(IPython, "get_ipython", lambda: sh)
     return sh
 
 
@@ -144,3 +146,35 @@ def test_widget_figures_leave_pyplot_once_shown_and_still_close(monkeypatch):
     assert theirs.number not in plt.get_fignums()
     notebook._post_run_cell(None)
     notebook._CELL_FIGURES.clear()
+
+
+def test_automatic_spike_report_echoes_only_later(shell, capsys):
+    import emunmix.api as hs
+
+    s = hs.datasets.CL4().inav[:16, :16]
+    report = s.spikes_removal_tool(interactive=False, random_state=0)
+    printed = capsys.readouterr().out
+    assert printed.startswith("Removed ")
+    report._ipython_display_()  # the cell's value: its line was printed already
+    assert capsys.readouterr().out == ""
+    shell.execution_count += 1
+    report._ipython_display_()
+    assert capsys.readouterr().out == printed
+
+
+def test_results_browser_computes_deferred_components_only_when_shown(monkeypatch):
+    import emunmix.api as hs
+    from emunmix.plot import browser as browser_mod
+
+    monkeypatch.setattr(browser_mod, "browser_mode", lambda: "keys")
+    s = hs.datasets.CL1()
+    s.decomposition(print_info=False)
+    lr = s.learning_results
+    eager = lr.__dict__["_factors"].shape[1]
+    assert lr.__dict__.get("_pending") is not None and eager < lr.n_components
+    b = s.plot_decomposition_results()
+    assert b.n_components == lr.n_components
+    assert lr.__dict__.get("_pending") is not None  # opening it computed nothing more
+    b.set_component(lr.n_components - 1)  # browsing there does
+    assert lr.__dict__.get("_pending") is None
+    np.testing.assert_allclose(b.factor_artist.get_ydata(), lr.factors[:, -1])

@@ -64,8 +64,33 @@ class ComponentList(Sequence):
         return self.stack.inav[i % self._n]
 
 
+class LazyComponents(Sequence):
+    """``n`` components, each made by ``make(i)`` (a signal) only when it is shown.
+
+    What the results browsers get for a decomposition whose later components are
+    deferred: browsing to one computes them then, not when the browser opens.
+    """
+
+    def __init__(self, n: int, make):
+        self._n, self._make = int(n), make
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        i = int(i)
+        if not -self._n <= i < self._n:
+            raise IndexError(f"component {i} out of range (0 to {self._n - 1})")
+        return self._make(i % self._n)
+
+
 def components_of(signal):
-    """One signal per component (the navigation axis of ``signal`` indexes them)."""
+    """One signal per component (the navigation axis of ``signal`` indexes them); a
+    :class:`LazyComponents` or a list is taken as it is."""
+    if isinstance(signal, (LazyComponents, list, tuple)):
+        return signal
     am = signal.axes_manager
     if am.navigation_dimension > 1 or am.signal_dimension not in (1, 2):
         raise ValueError(

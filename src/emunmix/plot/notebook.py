@@ -27,6 +27,7 @@ import weakref
 
 import matplotlib.pyplot as plt
 
+from ..display_text import execution_count
 from .backend import in_jupyter, is_widget_backend
 
 # (id(owner), role) -> (weakref to the owner, the plot object holding the figures)
@@ -44,12 +45,6 @@ def _shell():
     except ImportError:  # pragma: no cover - IPython is optional
         return None
     return get_ipython()
-
-
-def execution_count() -> int | None:
-    """The current IPython execution count (None outside IPython)."""
-    shell = _shell()
-    return None if shell is None else shell.execution_count
 
 
 def figures_of(obj) -> list:

@@ -193,8 +193,8 @@ class DecompositionResultsMethods:
         """Factors and loadings side by side: browsable in Jupyter, a static grid
         headless. The navigator arguments are accepted for HyperSpy compatibility."""
         lr = self._require_decomposition()
-        factors, loadings = lr.first_components(_shown_components(lr))
-        return browse_components(self, factors, loadings, "decomposition")
+        return browse_components(self, None, None, "decomposition", first=lr.first_components,
+                                 n=_shown_components(lr))
 
     def export_decomposition_results(self, folder=None, format=None, comp_ids=None,
                                      calibrate=True, factor_prefix="factor",
