@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-browser chromium lint bench hyperspy-venv clean
+.PHONY: demo test lint bench hyperspy-venv clean test-report-browser test-browser chromium docs docs-tutorial
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +15,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# the run report (HTML, figures embedded) goes to demo-report/; its path is printed
 demo: $(STAMP)
-	MPLBACKEND=Agg $(BIN)/emunmix demo
+	MPLBACKEND=Agg $(BIN)/emunmix demo --report demo-report --overwrite
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -23,25 +25,37 @@ lint: $(STAMP)
 test: lint
 	MPLBACKEND=Agg $(BIN)/python -m pytest
 
-# The tutorial in a real JupyterLab, driven in headless Chromium (a few minutes).
+# Debian's chromium and its driver (never a browser download); nothing to do when they
+# are there. Where they cannot be installed the browser tests skip and say why.
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  $(SUDO) apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=300 install \
+	    -y -qq chromium chromium-driver; } || \
+	  echo "chromium could not be installed: the browser tests will be skipped"
+
+# the HTML run report opened in headless Chromium (console, figures, numbers)
+test-report-browser: $(STAMP) chromium
+	SE_OFFLINE=true MPLBACKEND=Agg $(BIN)/python -m pytest -o addopts=-q tests/report/browser
+
+# the tutorial in a real JupyterLab, driven in headless Chromium (a few minutes)
 BROWSER_STAMP := $(VENV)/.browser-stamp
 
 $(BROWSER_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test,browser]"
 	touch $(BROWSER_STAMP)
 
-# Debian's Chromium and ChromeDriver (never a browser download). Where they cannot be
-# installed the browser tests are skipped and say why.
-chromium:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
-	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  (apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive \
-	   apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium chromium-driver >/dev/null) \
-	  || echo "chromium could not be installed: the browser tests will be skipped"; \
-	else echo "no apt-get as root here: the browser tests need /usr/bin/chromium"; fi
-
 test-browser: $(BROWSER_STAMP) chromium
-	$(BIN)/python -m pytest -m browser tests/browser -rs
+	SE_OFFLINE=true $(BIN)/python -m pytest -o addopts=-q -rs tests/lab_browser
+
+# the documentation site: docs/_build/html/index.html (warnings are errors, as in the tests)
+docs: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "docs: $(CURDIR)/docs/_build/html/index.html"
+
+# re-execute the tutorial for the site (docs/_rendered/tutorial.ipynb) after changing it
+docs-tutorial: $(STAMP)
+	MPLBACKEND=Agg $(BIN)/python docs/render_tutorial.py
 
 bench: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python benchmarks/run_all.py

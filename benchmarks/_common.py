@@ -64,15 +64,16 @@ def _env() -> dict:
     return env
 
 
-def run_python(python: str, code: str, timeout: float = 600) -> dict:
+def run_python(python: str, code: str, timeout: float = 600, env: dict | None = None) -> dict:
     """Run ``code`` with ``python`` in a fresh process and return the JSON dict printed
-    as its last stdout line. Raises RuntimeError with stderr when the process fails."""
+    as its last stdout line (``env``: extra environment variables). Raises RuntimeError
+    with stderr when the process fails."""
     proc = subprocess.run(
         [python, "-c", code],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=_env(),
+        env={**_env(), **(env or {})},
         cwd=str(REPO),
     )
     if proc.returncode != 0:

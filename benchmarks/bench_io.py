@@ -1,4 +1,5 @@
-"""Import time, .hspy load time and HyperSpy interoperability: emunmix vs HyperSpy 2.5.
+"""Import time, load times (.hspy, instrument files) and HyperSpy interoperability:
+emunmix vs HyperSpy 2.5.
 
     MPLBACKEND=Agg .venv/bin/python benchmarks/bench_io.py [--repeat 5]
 
@@ -95,6 +96,110 @@ def bench_load(folder: Path, repeat: int, hs_py: str | None) -> list[dict]:
         label = "load 64x64x1024 float32 .hspy" + (" lazy=True" if lazy else "")
         rows.append({"benchmark": label + " (s)", **res,
                      "hyperspy/emunmix": _ratio(res["emunmix"], res["hyperspy"])})
+    return rows
+
+
+REAL = Path(__file__).resolve().parents[1] / "tests" / "data" / "real"
+REAL_FILES = ["EELS_SI.dm4", "16x16_12bit_packed_8bit.bcf", "linescan.tvf"]
+
+_REAL_LOAD_SNIPPET = """
+{import_line}
+import json, time, warnings, logging
+warnings.simplefilter("ignore")
+logging.disable(logging.WARNING)
+best = float("inf")
+for _ in range({repeat}):
+    t0 = time.perf_counter()
+    s = hs.load({path!r}{reader})
+    best = min(best, time.perf_counter() - t0)
+s = s if isinstance(s, list) else [s]
+print(json.dumps({{"seconds": best, "repr": [repr(x) for x in s]}}))
+"""
+
+
+def _unpacked_real(folder: Path) -> list[Path]:
+    import gzip
+    import shutil
+
+    paths = []
+    for name in REAL_FILES:
+        with gzip.open(REAL / f"{name}.gz", "rb") as f, open(folder / name, "wb") as g:
+            shutil.copyfileobj(f, g)
+        paths.append(folder / name)
+    return paths
+
+
+def bench_real_loads(folder: Path, repeat: int, hs_py: str | None) -> list[dict]:
+    """Instrument files (RosettaSciIO test files): the same reader, plus emunmix's
+    HyperSpy-style post-processing and metadata mapping."""
+    rows = []
+    for path in _unpacked_real(folder):
+        res, reprs = {}, {}
+        for pkg, py in (("emunmix", EMUNMIX_PYTHON), ("hyperspy", hs_py)):
+            if py is None:
+                res[pkg] = None
+                continue
+            code = _REAL_LOAD_SNIPPET.format(import_line=LOADERS[pkg], repeat=repeat,
+                                             path=str(path), reader="")
+            out = run_python(py, code)
+            res[pkg], reprs[pkg] = out["seconds"], out["repr"]
+        if len(reprs) == 2:
+            assert reprs["emunmix"] == reprs["hyperspy"], reprs
+        rows.append({"benchmark": f"load {path.name} (s)", **res,
+                     "hyperspy/emunmix": _ratio(res["emunmix"], res["hyperspy"])})
+    return rows
+
+
+_HS_READS_REAL = """
+import json, warnings, logging
+warnings.simplefilter("ignore")
+logging.disable(logging.WARNING)
+import numpy as np
+import hyperspy.api as hs
+out = {{}}
+for name in {names!r}:
+    s = hs.load({folder!r} + "/" + name)
+    ax = s.axes_manager.signal_axes[0]
+    out[name] = {{"repr": repr(s), "uniform": bool(ax.is_uniform),
+                  "values": [float(v) for v in ax.axis],
+                  "beam_energy": s.metadata.get_item("Acquisition_instrument.TEM.beam_energy")}}
+print(json.dumps(out))
+"""
+
+
+def check_real_interop(folder: Path, hs_py: str | None) -> list[dict]:
+    """Instrument files loaded by emunmix and saved as .hspy/.zspy open in HyperSpy with
+    their class, axes (a non-uniform wavelength axis too) and instrument metadata."""
+    if hs_py is None:
+        return []
+    import numpy as np
+
+    import emunmix.api as em
+
+    saved = folder / "real_saved"
+    saved.mkdir()
+    names, want = [], {}
+    for path in _unpacked_real(folder)[::2]:  # the DM spectrum image, the TriVista scan
+        s = em.load(path)
+        for ext in ("hspy", "zspy"):
+            name = f"{path.stem}.{ext}"
+            s.save(saved / name)
+            names.append(name)
+            want[name] = s
+    got = run_python(hs_py, _HS_READS_REAL.format(names=names, folder=str(saved)))
+    rows = []
+    for name in names:
+        s, r = want[name], got[name]
+        ax = s.axes_manager.signal_axes[0]
+        problems = [k for k, ok in [
+            ("class/shape", r["repr"] == repr(s)), ("uniform", r["uniform"] == ax.is_uniform),
+            ("axis values", np.allclose(r["values"], ax.axis, rtol=0, atol=1e-12)),
+            ("beam energy", r["beam_energy"] == s.metadata.get_item(
+                "Acquisition_instrument.TEM.beam_energy", None))] if not ok]
+        kind = "non-uniform axis" if not ax.is_uniform else "instrument metadata"
+        rows.append({"direction": "emunmix -> HyperSpy", "file": f"{name} (from a real file)",
+                     "result": f"ok ({r['repr']}, {kind})" if not problems
+                     else "FAIL " + ", ".join(problems)})
     return rows
 
 
@@ -214,12 +319,13 @@ def main(argv=None) -> int:
     print(f"hyperspy python: {hs_py or 'not found: HyperSpy columns skipped'}")
     with tempfile.TemporaryDirectory(prefix="emunmix-bench-io-") as tmp:
         folder = Path(tmp)
-        rows = bench_import(args.repeat, hs_py) + bench_load(folder, args.repeat, hs_py)
+        rows = (bench_import(args.repeat, hs_py) + bench_load(folder, args.repeat, hs_py)
+                + bench_real_loads(folder, args.repeat, hs_py))
         print()
         print_table(rows, ["benchmark", "emunmix", "hyperspy", "hyperspy/emunmix"],
                     title="Speed (best of %d; hyperspy/emunmix > 1: emunmix faster)"
                     % args.repeat)
-        interop = check_interop(folder, hs_py)
+        interop = check_interop(folder, hs_py) + check_real_interop(folder, hs_py)
         print()
         print_table(interop, ["direction", "file", "result"], title="Interoperability")
     failed = [r for r in interop if r["result"].startswith("FAIL")]

@@ -36,6 +36,20 @@ def test_info_prints_shape_axes_and_metadata(small_file, capsys):
     assert "title = tiny" in out
 
 
+def test_info_reads_files_whose_reader_cannot_load_lazily(tmp_path, capsys):
+    import gzip
+    import shutil
+    from pathlib import Path
+
+    path = tmp_path / "linescan.tvf"  # TriVista: whole-file reader, non-uniform axis
+    src = Path(__file__).parent / "data" / "real" / "linescan.tvf.gz"
+    with gzip.open(src, "rb") as f, open(path, "wb") as g:
+        shutil.copyfileobj(f, g)
+    assert cli.main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "dimensions: (21|97)>" in out and "non-unif" in out and "Wavelength" in out
+
+
 def test_info_missing_file_is_a_clear_error(tmp_path, capsys):
     missing = tmp_path / "nope.hspy"
     assert cli.main(["info", str(missing)]) == 2

@@ -339,9 +339,24 @@ def test_failed_save_leaves_no_partial_or_temporary_file(tmp_path, eels, monkeyp
     monkeypatch.setattr(importlib.import_module(module), "file_writer", _failing_writer(written))
     with pytest.raises(RuntimeError, match="disk full"):
         eels.save(tmp_path / f"a.{ext}")
-    assert written and Path(written[0]).parent == tmp_path  # it did start writing
-    assert Path(written[0]).name != f"a.{ext}"  # to a temporary name
+    # it did start writing, into a hidden temporary folder beside the target
+    assert written and Path(written[0]).parent.parent == tmp_path
+    assert Path(written[0]).parent.name.startswith(".a.")
     assert _files(tmp_path) == []
+
+
+def test_formats_with_companion_files_are_saved_whole_and_never_overwritten(tmp_path, eels):
+    # Ripple writes x.rpl naming x.raw: both land, consistent, and nothing else stays
+    eels.save(tmp_path / "x.rpl")
+    assert _files(tmp_path) == ["x.raw", "x.rpl"]
+    t = load(tmp_path / "x.rpl")
+    np.testing.assert_array_equal(t.data, eels.data)
+    (tmp_path / "x.rpl").unlink()  # a leftover x.raw belongs to someone: kept
+    with pytest.raises(FileExistsError, match=r"\['x.raw'\].*overwrite=True"):
+        (eels * 2).save(tmp_path / "x.rpl")
+    assert _files(tmp_path) == ["x.raw"]
+    (eels * 2).save(tmp_path / "x.rpl", overwrite=True)
+    np.testing.assert_array_equal(load(tmp_path / "x.rpl").data, eels.data * 2)
 
 
 @pytest.mark.parametrize("ext, module", [("hspy", "rsciio.hspy"), ("zspy", "rsciio.zspy")])
@@ -474,3 +489,30 @@ def test_msa_written_by_emunmix(tmp_path, spectrum):
 def test_api_exposes_load():
     assert hs.load is load
     assert issubclass(hs.signals.EELSSpectrum, BaseSignal)
+
+
+def test_tiff_round_trip_keeps_the_image_calibration(tmp_path):
+    im = Signal2D(np.arange(2 * 6 * 8, dtype=np.uint16).reshape(2, 6, 8), axes=[
+        {"name": "z", "navigate": True},
+        {"name": "y", "units": "nm", "scale": 0.5, "offset": 1.0, "navigate": False},
+        {"name": "x", "units": "nm", "scale": 0.5, "offset": 2.0, "navigate": False}])
+    im.save(tmp_path / "stack.tif")
+    t = load(tmp_path / "stack.tif")
+    assert type(t) is Signal2D and t.axes_manager.navigation_shape == (2,)
+    np.testing.assert_array_equal(t.data, im.data)
+    x, y = t.axes_manager.signal_axes
+    assert (x.scale, x.offset, x.units, y.scale, y.offset) == (0.5, 2.0, "nm", 0.5, 1.0)
+
+
+def test_load_original_metadata_false_drops_it_after_the_mapping(tmp_path, eels):
+    eels.save(tmp_path / "a.hspy")
+    s = load(tmp_path / "a.hspy", load_original_metadata=False)
+    assert len(s.original_metadata) == 0
+    assert s.metadata.Acquisition_instrument.TEM.beam_energy == 200.0
+
+
+def test_convert_units_is_refused_rather_than_ignored(tmp_path, eels):
+    eels.save(tmp_path / "a.hspy")
+    with pytest.raises(NotImplementedError, match="convert_units=True"):
+        load(tmp_path / "a.hspy", convert_units=True)
+    assert type(load(tmp_path / "a.hspy", convert_units=False)) is EELSSpectrum

@@ -66,7 +66,7 @@ def test_section3_preprocessing_lines(in_tutorial_dir, capsys):
 
 
 def test_section3_line_by_line(in_tutorial_dir):
-    pytest.importorskip("emunmix.learn.decompose")
+    pytest.importorskip("emunmix.learn.decomposition.pipeline")
     # In [25] - [28]
     s3 = hs.load("data/CL3.hdf5")
     s3.plot()

@@ -1,6 +1,7 @@
 """The HyperSpy-style namespace: ``import emunmix.api as hs``.
 
-``hs.load``, ``hs.signals``, ``hs.plot``, ``hs.datasets`` and ``hs.stack``.
+``hs.load``, ``hs.signals``, ``hs.plot``, ``hs.datasets``, ``hs.stack`` and
+``hs.report`` (an HTML report of a signal and its learning results).
 ``plot`` (matplotlib) and ``datasets`` (scipy) are imported on first use, so
 that ``import emunmix.api`` stays fast.
 
@@ -16,7 +17,7 @@ import importlib
 from . import signal as signals
 from .io import load, stack_signals
 
-__all__ = ["load", "signals", "plot", "datasets", "stack"]  # noqa: F822 (lazy, see __getattr__)
+__all__ = ["load", "signals", "plot", "datasets", "stack", "report"]  # noqa: F822 (lazy, see __getattr__)
 
 _LAZY_MODULES = {"plot": "emunmix.plot", "datasets": "emunmix.datasets"}
 
@@ -36,3 +37,11 @@ def __dir__():
 def stack(signal_list):
     """Stack signals of equal shape along a new navigation axis."""
     return stack_signals(list(signal_list))
+
+
+def report(signal, path=None, **kwargs):
+    """Write an HTML report of ``signal`` and its learning results (see
+    :func:`emunmix.report.report`); returns the page's path, or the Report if no path."""
+    from .report import report as _report
+
+    return _report(signal, path, **kwargs)

@@ -27,7 +27,10 @@ Start with:
 def _cmd_info(args: argparse.Namespace) -> int:
     from .io import load
 
-    signals = load(args.file, lazy=True)
+    try:
+        signals = load(args.file, lazy=True)  # shape and metadata without reading data
+    except NotImplementedError:  # this reader reads whole files only
+        signals = load(args.file)
     for s in signals if isinstance(signals, list) else [signals]:
         print(describe(s))
     return 0
@@ -65,7 +68,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
     run_demo(out=Path(args.out) if args.out else None, hard=args.hard,
-             random_state=args.random_state, quiet=args.quiet)
+             random_state=args.random_state, quiet=args.quiet,
+             report=Path(args.report) if args.report else None, overwrite=args.overwrite)
     return 0
 
 
@@ -114,11 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hard", action="store_true", help="use the harder datasets")
     p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
+    from .cli_report import add_report_option
+
+    add_report_option(p)
+    p.add_argument("--overwrite", action="store_true", help="replace an existing report")
     p.set_defaults(func=_cmd_demo)
 
     from .cli_process import add_processing_commands
+    from .cli_report import add_report_command
 
     add_processing_commands(sub)
+    add_report_command(sub)
     return parser
 
 
@@ -126,12 +136,14 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``emunmix`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a report's command line
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
     try:
         return int(args.func(args) or 0)
-    except (FileNotFoundError, FileExistsError, ValueError, OSError) as err:
+    except (FileNotFoundError, FileExistsError, ValueError, OSError, ImportError,
+            NotImplementedError) as err:
         print(f"emunmix {args.command}: error: {err}", file=sys.stderr)
         return 2
 

@@ -8,7 +8,10 @@ with a progress bar over its steps (``-q`` hides it).
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
+
+from .cli_report import add_report_option, command_report
 
 
 def _output_path(path: str, suffix: str, out: str | None) -> Path:
@@ -25,10 +28,16 @@ class _Steps:
         self._names = list(names)
         self._bar = tqdm(total=len(self._names), desc=self._names[0], leave=False,
                          disable=quiet)
+        self.seconds = {}  # step name -> wall time, for --report
+        self._t0 = time.perf_counter()
 
     def next(self) -> None:
+        now = time.perf_counter()
+        done = len(self.seconds)  # a disabled (-q) bar counts nothing: count here
+        self.seconds[self._names[done]] = now - self._t0
+        self._t0 = now
         self._bar.update(1)
-        done = self._bar.n
+        done += 1
         if done < len(self._names):
             self._bar.set_description(self._names[done])
         else:
@@ -51,9 +60,11 @@ def _load(path: str):
 
 
 def _cmd_decompose(args: argparse.Namespace) -> int:
+    rep = command_report(args, f"emunmix decompose {Path(args.file).name}")
     steps = _Steps(["load", "decompose", "save"], args.quiet)
     s = _load(args.file)
     steps.next()
+    rep.dataset(s, args.file)
     dim = args.components
     extra = {}
     if args.spatial_smoothness is not None:
@@ -71,15 +82,26 @@ def _cmd_decompose(args: argparse.Namespace) -> int:
         ax = s.plot_explained_variance_ratio()
         ax.figure.savefig(args.figure, dpi=100)
         print(f"wrote {args.figure}")
+    if rep.active:
+        from .report.sections import decomposition_section
+
+        rep.step("load", steps.seconds["load"], file=args.file)
+        rep.add(decomposition_section, s.learning_results, s, steps.seconds["decompose"],
+                rep.identity(s))
+        rep.step("save", steps.seconds["save"], file=str(out), overwrite=args.overwrite)
+        rep.write()
     return 0
 
 
 def _cmd_bss(args: argparse.Namespace) -> int:
+    rep = command_report(args, f"emunmix bss {Path(args.file).name}")
     steps = _Steps(["load", "decompose", "unmix", "save"], args.quiet)
     s = _load(args.file)
     steps.next()
+    rep.dataset(s, args.file)
     lr = s.learning_results
-    if lr is None or lr.n_components is None:
+    decomposed_here = lr is None or lr.n_components is None
+    if decomposed_here:
         s.decomposition(normalize_poissonian_noise=not args.no_poisson, print_info=False)
         print("decomposed first: SVD"
               + (" with Poisson normalisation" if not args.no_poisson else ""))
@@ -104,13 +126,25 @@ def _cmd_bss(args: argparse.Namespace) -> int:
 
         as_figure(s.plot_bss_loadings(with_factors=True)).savefig(args.figure, dpi=100)
         print(f"wrote {args.figure}")
+    if rep.active:
+        from .report.sections import bss_section, decomposition_section
+
+        rep.step("load", steps.seconds["load"], file=args.file)
+        # a decomposition read from the file was not timed by this run
+        rep.add(decomposition_section, s.learning_results, s,
+                steps.seconds["decompose"] if decomposed_here else None, rep.identity(s))
+        rep.add(bss_section, s.learning_results, s, steps.seconds["unmix"], rep.identity(s))
+        rep.step("save", steps.seconds["save"], file=str(out), overwrite=args.overwrite)
+        rep.write()
     return 0
 
 
 def _cmd_denoise(args: argparse.Namespace) -> int:
+    rep = command_report(args, f"emunmix denoise {Path(args.file).name}")
     steps = _Steps(["load", "decompose", "save"], args.quiet)
     s = _load(args.file)
     steps.next()
+    rep.dataset(s, args.file)
     s.decomposition(normalize_poissonian_noise=not args.no_poisson, print_info=False,
                     output_dimension="auto" if args.components == "auto" else None)
     n = (s.learning_results.number_significant_components if args.components == "auto"
@@ -121,14 +155,32 @@ def _cmd_denoise(args: argparse.Namespace) -> int:
     model.save(out, overwrite=args.overwrite)
     steps.next()
     print(f"kept {n} components; wrote {out}")
+    if rep.active:
+        from .report.sections import decomposition_section, denoising_section
+
+        rep.step("load", steps.seconds["load"], file=args.file)
+        rep.add(decomposition_section, s.learning_results, s, None, rep.identity(s))
+        rep.report.sections[-1].timing_note = "timed with the denoising step"
+        rep.add(denoising_section, s, model, n, steps.seconds["decompose"], rep.identity(s))
+        rep.report.sections[-1].notes.append("The time includes the decomposition.")
+        rep.step("save", steps.seconds["save"], file=str(out), overwrite=args.overwrite)
+        rep.write()
     return 0
 
 
 def _cmd_align(args: argparse.Namespace) -> int:
+    from .report.sections import alignment_section, zlp_view
+
+    rep = command_report(args, f"emunmix align-zlp {Path(args.lowloss).name}")
     steps = _Steps(["load", "align", "save"], args.quiet)
     ll = _load(args.lowloss)
     others = [_load(f) for f in args.also_align]
     steps.next()
+    rep.dataset(ll, args.lowloss, "low loss, before alignment")
+    for f, o in zip(args.also_align, others):
+        rep.dataset(o, f, "also aligned, before")
+    before = zlp_view(ll) if rep.active else None
+    truth = rep.identity(ll) if rep.active else None  # checked on the data as loaded
     ll.align_zero_loss_peak(also_align=others, print_stats=True, crop=not args.no_crop)
     steps.next()
     written = []
@@ -139,21 +191,45 @@ def _cmd_align(args: argparse.Namespace) -> int:
     steps.next()
     for out in written:
         print(f"wrote {out}")
+    if rep.active:
+        for f, sig in zip(written, [ll, *others]):  # the new calibration
+            rep.dataset(sig, f, "aligned", overview=False)
+        rep.step("load", steps.seconds["load"], files=[args.lowloss, *args.also_align])
+        params = {"also_align": list(args.also_align), "crop": not args.no_crop,
+                  "subpixel": True, "calibrate": True}
+        rep.add(alignment_section, before, zlp_view(ll), ll, params, steps.seconds["align"],
+                truth)
+        rep.step("save", steps.seconds["save"], files=[str(w) for w in written],
+                 overwrite=args.overwrite)
+        rep.write()
     return 0
 
 
 def _cmd_despike(args: argparse.Namespace) -> int:
+    rep = command_report(args, f"emunmix despike {Path(args.file).name}")
     steps = _Steps(["load", "find and remove spikes", "save"], args.quiet)
     s = _load(args.file)
     steps.next()
+    rep.dataset(s, args.file)
+    truth = rep.identity(s) if rep.active else None  # checked on the data as loaded
+    before = s.data.copy() if rep.active else None
     threshold = args.threshold if args.threshold == "auto" else float(args.threshold)
-    s.spikes_removal_tool(interactive=False, threshold=threshold,
-                          random_state=args.random_state)
+    removal = s.spikes_removal_tool(interactive=False, threshold=threshold,
+                                    random_state=args.random_state)
     steps.next()
     out = _output_path(args.file, "despiked", args.out)
     s.save(out, overwrite=args.overwrite)
     steps.next()
     print(f"wrote {out}")
+    if rep.active:
+        from .report.sections import spikes_section
+
+        rep.step("load", steps.seconds["load"], file=args.file)
+        rep.add(spikes_section, before, s, removal, steps.seconds["find and remove spikes"],
+                truth, {"threshold": args.threshold, "random_state": args.random_state,
+                        "interactive": False})
+        rep.step("save", steps.seconds["save"], file=str(out), overwrite=args.overwrite)
+        rep.write()
     return 0
 
 
@@ -215,8 +291,10 @@ def add_processing_commands(sub) -> None:
     p.add_argument("--also-align", nargs="*", default=[], metavar="FILE",
                    help="core-loss file(s) acquired simultaneously (same navigation shape)")
     p.add_argument("--no-crop", action="store_true", help="keep channels made empty by shifts")
-    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace existing output files (and report)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_report_option(p)
     p.set_defaults(func=_cmd_align)
 
     p = sub.add_parser("despike", help="remove X-ray spikes automatically",
@@ -231,5 +309,7 @@ def add_processing_commands(sub) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, help="output file (default: next to the input)")
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an existing output file (and report)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    add_report_option(p)

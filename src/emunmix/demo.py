@@ -50,7 +50,8 @@ def _save_figure(fig_or_ax, out: Path | None, name: str) -> None:
 
 
 def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
-             quiet: bool = False) -> list[Step]:
+             quiet: bool = False, report: Path | None = None,
+             overwrite: bool = False) -> list[Step]:
     """Run the tutorial workflow; print and return the report.
 
     Parameters
@@ -63,6 +64,10 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
         Seed for the randomised steps (FastICA, NMF, spike noise).
     quiet : bool
         Print only the final report.
+    report : Path, optional
+        Folder for the HTML report (``report.html``, ``summary.json``) of the run.
+    overwrite : bool
+        Replace an existing report in ``report``.
     """
     import matplotlib
 
@@ -71,7 +76,13 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
     from tqdm.auto import tqdm
 
     from . import datasets
+    from .report import command_line, sections
+    from .report.run import RunReport
 
+    argv = (["demo"] + (["--hard"] if hard else []) + ["--random-state", str(random_state)]
+            + (["--report", str(report)] if report is not None else []))
+    rep = RunReport(report, f"emunmix demo ({'hard' if hard else 'easy'} datasets)",
+                    command=command_line(argv), overwrite=overwrite)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     steps: list[Step] = []
@@ -91,6 +102,9 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
     ll4 = ll3.deepcopy()
     k = truth.spectra.shape[0]
     record("datasets", f"{s} and CL2-CL4, LL3 ({k} true components)", t0)
+    for sig in (s, s2, s3, s4, ll3):
+        rep.dataset(sig, label="built-in synthetic dataset")
+    rep.step("datasets", steps[-1].seconds, hard=hard, random_state=None)
 
     t0 = time.perf_counter()
     s.decomposition(print_info=False)
@@ -101,6 +115,8 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
     _save_figure(ax, out, "scree_poisson")
     record("SVD, Poisson SVD", f"{n_sig} significant components (truth {k}); "
            f"first ratios {np.round(scree.data[:k + 1], 4).tolist()}", t0)
+    rep.add(sections.decomposition_section, s.learning_results, s, steps[-1].seconds,
+            rep.identity(s), name="SVD, Poisson SVD (CL1)")
 
     t0 = time.perf_counter()
     sc = s.get_decomposition_model(k)
@@ -110,12 +126,15 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
     _ = s + sc * 1j  # the tutorial's complex comparison signal
     record("denoised model", f"RMS error vs noiseless {rms_raw:.2f} -> {rms_model:.2f} "
            f"({rms_raw / rms_model:.1f}x lower)", t0)
+    rep.add(sections.denoising_section, s, sc, k, steps[-1].seconds, rep.identity(s))
 
     t0 = time.perf_counter()
     s.blind_source_separation(k, diff_order=1, random_state=random_state, print_info=False)
     cm, cs = _correlations(s, truth, "bss")
     _save_figure(s.plot_bss_factors(), out, "bss_factors_CL1")
     record("BSS CL1 (FastICA, d1)", f"mean |corr| maps {cm:.4f}, spectra {cs:.4f}", t0)
+    rep.add(sections.bss_section, s.learning_results, s, steps[-1].seconds, rep.identity(s),
+            name="BSS (CL1, FastICA, diff_order=1)")
 
     t0 = time.perf_counter()
     s.decomposition(True, algorithm="nmf", output_dimension=k, random_state=random_state,
@@ -123,12 +142,18 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
     cm, cs = _correlations(s, truth, "decomposition")
     _save_figure(s.plot_decomposition_factors(), out, "nmf_factors_CL1")
     record(f"NMF({k}) CL1", f"mean |corr| maps {cm:.4f}, spectra {cs:.4f}", t0)
+    rep.add(sections.decomposition_section, s.learning_results, s, steps[-1].seconds,
+            rep.identity(s), name=f"NMF({k}) (CL1)")
 
     t0 = time.perf_counter()
     s2.decomposition(True, print_info=False)
     s2.blind_source_separation(k, diff_order=2, random_state=random_state, print_info=False)
     cm, cs = _correlations(s2, truth2, "bss")
     record("BSS CL2 (noiseless, d2)", f"mean |corr| maps {cm:.4f}, spectra {cs:.4f}", t0)
+    rep.add(sections.bss_section, s2.learning_results, s2, steps[-1].seconds,
+            rep.identity(s2), name="BSS (CL2, noiseless, diff_order=2)")
+    ll3_before = sections.zlp_view(ll3) if rep.active else None
+    truth_ll3 = rep.identity(ll3)
 
     t0 = time.perf_counter()
     s3.decomposition(True, print_info=False)
@@ -140,9 +165,22 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
     cm, cs = _correlations(s3, truth3, "bss")
     record("ZLP alignment CL3", f"significant components {before} -> {after}; BSS maps "
            f"{cm:.4f}, spectra {cs:.4f}", t0)
+    if rep.active:
+        rep.add(sections.alignment_section, ll3_before, sections.zlp_view(ll3), ll3,
+                {"also_align": ["CL3"]}, steps[-1].seconds, truth_ll3)
+        rep.report.sections[-1].results["CL3 significant components before, after"] = [
+            before, after]
+        rep.report.sections[-1].notes.append(
+            "The time includes both Poisson SVDs of CL3 and its BSS.")
+        rep.add(sections.bss_section, s3.learning_results, s3, None, rep.identity(s3),
+                name="BSS (CL3 aligned, diff_order=2)")
+        rep.report.sections[-1].timing_note = "timed with the alignment step"
+    truth_s4 = rep.identity(s4)
+    s4_before = s4.data.copy() if rep.active else None
 
     t0 = time.perf_counter()
     report = s4.spikes_removal_tool(interactive=False, random_state=random_state)
+    s4_despiked = s4.deepcopy() if rep.active else None  # before alignment changes the axis
     ll4.align_zero_loss_peak(also_align=[s4], print_stats=False)
     s4.decomposition(True, print_info=False)
     s4.blind_source_separation(k, diff_order=2, random_state=random_state, print_info=False)
@@ -152,6 +190,14 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
     record("spikes + alignment CL4", f"{found} spikes removed ({n_spikes} injected); BSS maps "
            f"{cm:.4f}, spectra {cs:.4f}", t0)
     bar.close()
+    if rep.active:
+        rep.add(sections.spikes_section, s4_before, s4_despiked, report, steps[-1].seconds,
+                truth_s4, {"random_state": random_state})
+        rep.report.sections[-1].notes.append(
+            "The time includes the alignment, Poisson SVD and BSS of CL4.")
+        rep.add(sections.bss_section, s4.learning_results, s4, None, rep.identity(s4),
+                name="BSS (CL4 despiked and aligned, diff_order=2)")
+        rep.report.sections[-1].timing_note = "timed with the spike removal step"
 
     width = max(len(st.name) for st in steps)
     lines = [f"emunmix demo ({'hard' if hard else 'easy'} datasets)", ""]
@@ -160,4 +206,5 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
     print(text)
     if out is not None:
         (out / "summary.txt").write_text(text + "\n")
+    rep.write()
     return steps

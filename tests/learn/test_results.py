@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emunmix.learn.decompose import decompose
+from emunmix.learn.decomposition.pipeline import decompose
 from emunmix.learn.results import LearningResults
 
 

@@ -55,14 +55,29 @@ def test_negative_scale_axis_converts_both_ways():
         ax.value2index(0.0)
 
 
-def test_zero_scale_is_rejected():
-    with pytest.raises(ValueError, match="scale"):
-        DataAxis(3, name="x", scale=0)
+def test_zero_scale_is_kept_but_values_cannot_be_looked_up():
+    # TVIPS time axes come with scale 0: the axis loads, integer indexing works
+    ax = DataAxis(3, name="time", scale=0, offset=5.0)
+    np.testing.assert_array_equal(ax.axis, [5.0, 5.0, 5.0])
+    s = Signal1D(np.arange(6.0).reshape(3, 2), axes=[ax.get_axis_dictionary(),
+                                                     {"navigate": False}])
+    assert float(s.inav[1].data[1]) == 3.0
+    with pytest.raises(ValueError, match="scale 0.*integers"):
+        ax.value2index(5.0)
+    with pytest.raises(ValueError, match="scale 0"):
+        s.inav[5.0:]
 
 
-def test_empty_name_and_units_become_undefined():
-    ax = DataAxis(3, name="", units=None)
+def test_non_finite_calibration_is_rejected():
+    with pytest.raises(ValueError, match="finite"):
+        DataAxis(3, name="x", scale=float("nan"))
+
+
+def test_missing_name_and_units_are_undefined_and_empty_ones_stay_empty():
+    ax = DataAxis(3, name=None, units=None)
     assert ax.name == "<undefined>" and ax.units == "<undefined>"
+    ax = DataAxis(3, name="", units="")  # as a file (and HyperSpy) gives them
+    assert ax.name == "" and ax.units == ""
 
 
 def test_axis_dictionary_round_trip(energy):

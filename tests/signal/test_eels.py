@@ -106,7 +106,7 @@ def test_aligned_cl3_has_as_many_components_above_noise_as_cl1(ll3, cl3):
 
 
 def test_aligned_cl3_scree_with_the_decomposition_matches_cl1(ll3, cl3):
-    pytest.importorskip("emunmix.learn.decompose")
+    pytest.importorskip("emunmix.learn.decomposition.pipeline")
     ll, _ = ll3
     s3, _ = cl3
     s1 = hs.datasets.CL1()

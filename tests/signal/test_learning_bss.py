@@ -155,7 +155,7 @@ def test_bad_bss_arguments_leave_previous_results(decomposed, kwargs, match):
 
 
 def test_non_converged_run_warns_and_says_what_to_try():
-    from emunmix.learn.ica import BSSConvergenceWarning
+    from emunmix.learn.bss.ica import BSSConvergenceWarning
 
     s = make_signal()
     s.decomposition(True, output_dimension=3, print_info=False)

@@ -149,7 +149,7 @@ def test_explained_variance_ratio_missing_for_nmf_says_why():
 
 
 def test_estimate_elbow_position_uses_the_stored_ratio_or_a_given_one():
-    from emunmix.learn.elbow import estimate_elbow_position
+    from emunmix.learn.decomposition.elbow import estimate_elbow_position
 
     s = make_signal()
     s.decomposition(True, print_info=False)

@@ -15,12 +15,12 @@ import pytest  # noqa: E402
 from _learning_data import make_signal  # noqa: E402
 
 import emunmix.api as hs  # noqa: E402
-from emunmix.learn.finish import StaleDataError  # noqa: E402
+from emunmix.learn.decomposition.finish import StaleDataError  # noqa: E402
 from emunmix.signal.learning_decomposition import EAGER_COMPONENTS  # noqa: E402
 
 
 def _pending(s):
-    return s.learning_results.__dict__.get("_pending")
+    return s.learning_results.components.pending
 
 
 @pytest.fixture
@@ -95,6 +95,16 @@ def test_signal_copy_keeps_deferred_results(s):
     c = s.deepcopy()
     assert c.learning_results.n_components == 40
     np.testing.assert_allclose(c.learning_results.factors, s.learning_results.factors)
+
+
+def test_deep_copy_survives_the_original_changing_in_place():
+    sig = make_signal()
+    sig.decomposition(True, print_info=False)
+    reference = sig.learning_results.first_components(2)[0].copy()
+    c = sig.deepcopy()
+    sig.data[:] = sig.data[::-1]  # the original's data change in place
+    assert c.learning_results.factors.shape == (40, 40)  # no StaleDataError
+    np.testing.assert_allclose(np.abs(c.learning_results.factors[:, :2]), np.abs(reference))
 
 
 def test_return_info_hands_out_all_components():

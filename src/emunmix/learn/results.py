@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..display_text import DisplayText
+from emunmix.learn.decomposition.components import Components
 
 _PARAM_GROUPS = ("decomposition_parameters", "bss_parameters")
 _LAZY = ("factors", "loadings")  # fields read through completing properties
@@ -120,58 +121,38 @@ class LearningResults:
             original_shape=None if original_shape is None else tuple(original_shape),
             decomposition_parameters=params,
         )
-        results.__dict__["_pending"] = getattr(output, "pending", None)
+        # the results hold the output's components (deferred ones included), not a copy
+        results.__dict__["_components"] = output.components
         return results
 
     # ------------------------------------------------------------ deferred components
     @property
+    def components(self) -> Components:
+        """The owner of ``factors`` and ``loadings`` (see
+        :class:`~emunmix.learn.decomposition.components.Components`)."""
+        comps = self.__dict__.get("_components")
+        if comps is None:
+            comps = self.__dict__["_components"] = Components()
+        return comps
+
+    @property
     def n_components(self) -> int | None:
         """Number of decomposition components (deferred ones included); None if none."""
-        F = self.__dict__.get("_factors")
-        if F is None:
-            return None
-        pending = self.__dict__.get("_pending")
-        return F.shape[1] + (0 if pending is None else pending.n_remaining)
+        return self.components.n
 
     def first_components(self, n: int):
         """``(factors[:, :n], loadings[:, :n])``, computing deferred components only
         when ``n`` reaches them."""
-        F = self.__dict__.get("_factors")
-        if F is None or n > F.shape[1]:
-            self.complete_components()
-            F = self.__dict__.get("_factors")
-        L = self.__dict__.get("_loadings")
-        return F[:, :n], (None if L is None else L[:, :n])
+        return self.components.first(n)
 
     def reverse_components(self, ids) -> None:
-        """Flip the signs of the factors and loadings of components ``ids`` (in place
-        of the attributes; deferred components are computed only if ``ids`` reach them)."""
-        ids = np.asarray(ids, dtype=int).ravel()
-        if ids.size == 0:
-            return
-        F, L = self.first_components(int(ids.max()) + 1)
-        sign = np.ones(self.__dict__["_factors"].shape[1])
-        sign[ids] = -1
-        self.__dict__["_factors"] = self.__dict__["_factors"] * sign.astype(F.dtype)
-        if self.__dict__.get("_loadings") is not None:
-            self.__dict__["_loadings"] = self.__dict__["_loadings"] * sign.astype(L.dtype)
+        """Flip the signs of the factors and loadings of components ``ids`` (deferred
+        components are computed only if ``ids`` reach them)."""
+        self.components.flip(ids)
 
     def complete_components(self) -> None:
         """Compute the deferred decomposition components now (no-op without any)."""
-        pending = self.__dict__.get("_pending")
-        if pending is None:
-            return
-        F, L = pending.append_to(self.__dict__["_factors"], self.__dict__["_loadings"])
-        self.__dict__["_factors"], self.__dict__["_loadings"] = F, L
-        self.__dict__["_pending"] = None
-
-    def __deepcopy__(self, memo):
-        new = object.__new__(type(self))
-        memo[id(self)] = new
-        for key, value in self.__dict__.items():
-            # the deferred computation is immutable: copies share it
-            new.__dict__[key] = value if key == "_pending" else _copy.deepcopy(value, memo)
-        return new
+        self.components.settle()
 
     def __copy__(self):
         new = object.__new__(type(self))
@@ -225,6 +206,24 @@ class LearningResults:
             f"bss={self.bss_algorithm}>"
         )
 
+    def report(self, path=None, signal=None, overwrite: bool = False, **kwargs):
+        """An HTML report (scree plot with the elbow, factors, loadings, BSS sources) and
+        ``summary.json``; see :func:`emunmix.report.report`.
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Folder for report.html and summary.json; None returns the Report unwritten.
+        signal : BaseSignal, optional
+            The decomposed signal: adds the dataset summary, calibrated axes and, for
+            the synthetic datasets, ground-truth scores (``hs.report(s, path)`` is the
+            same with the signal's own results).
+        """
+        from emunmix.report import learning_report, write_report
+
+        rep = learning_report(signal, learning_results=self, **kwargs)
+        return rep if path is None else write_report(rep, path, overwrite=overwrite)
+
     # ------------------------------------------------------------ editing
     def copy(self) -> LearningResults:
         """A deep copy (arrays and parameter dictionaries copied)."""
@@ -242,7 +241,7 @@ class LearningResults:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 1 <= n <= k:
             raise ValueError(f"n must be an integer between 1 and {k}, got {n!r}")
         F, L = self.first_components(n)
-        self.__dict__["_pending"] = None
+        self.components.drop_pending()
         self.factors, self.loadings = F, L
         if self.explained_variance is not None:
             self.explained_variance = self.explained_variance[:n]
@@ -262,19 +261,20 @@ class LearningResults:
         changed in place since the decomposition), a warning says so and the
         components computed so far are written, so that saving never fails on them.
         """
-        from emunmix.learn.finish import StaleDataError
+        from emunmix.learn.decomposition.finish import StaleDataError
 
         try:
             self.complete_components()
         except StaleDataError as err:
             warnings.warn(
-                f"saving the first {self.__dict__['_factors'].shape[1]} decomposition "
+                f"saving the first {self.components.n_computed} decomposition "
                 f"components only: {err}",
                 stacklevel=2,
             )
         out = {}
         for f in fields(self):
-            value = self.__dict__.get("_" + f.name) if f.name in _LAZY else getattr(self, f.name)
+            value = (self.components.computed()[_LAZY.index(f.name)] if f.name in _LAZY
+                     else getattr(self, f.name))
             if f.name in _PARAM_GROUPS:
                 for key, val in value.items():
                     val = _plain(val)
@@ -370,18 +370,14 @@ def _unplain(value):
 
 
 def _completing(name: str) -> property:
-    """A property for ``name`` that computes deferred components before reading."""
-    key = "_" + name
+    """A property for ``name`` read from (and written to) the results' Components,
+    which computes deferred components first."""
 
     def get(self):
-        if self.__dict__.get("_pending") is not None:
-            self.complete_components()
-        return self.__dict__.get(key)
+        return getattr(self.components, name)
 
     def set(self, value):
-        if self.__dict__.get("_pending") is not None:
-            self.complete_components()  # a replacement must not be extended later
-        self.__dict__[key] = value
+        setattr(self.components, name, value)
 
     return property(get, set, doc=f"Decomposition {name} (deferred components computed on read).")
 

@@ -21,7 +21,7 @@ from .backend import (
     new_figure,
 )
 from .blit import FastRedraw
-from .components import components_of, draw_component
+from .components import add_extra_axis_sliders, component_image, components_of, draw_component
 from .drawing import autoscale_y, panel_size
 from .notebook import NotebookDisplay, close_figures
 
@@ -45,15 +45,17 @@ def _pairs(factors, loadings):
     return f, lo
 
 
-def _set_artist(artist, component) -> None:
-    """Replace the data of a component's image or line."""
-    data = np.real(to_numpy(component.data))
+def _set_artist(artist, component, extra_indices=None) -> None:
+    """Replace the data of a component's image (at ``extra_indices`` along axes
+    beyond the image's two) or line."""
     if isinstance(artist, AxesImage):
+        data = component_image(component, extra_indices)
         artist.set_data(data)
         finite = data[np.isfinite(data)]
         if finite.size:
             artist.set_clim(float(finite.min()), float(finite.max()))
     else:
+        data = np.real(to_numpy(component.data))
         artist.set_ydata(data)
         autoscale_y(artist.axes, data)
 
@@ -94,6 +96,9 @@ class ComponentsBrowser(NotebookDisplay):
                                             title="Factor")
         self.loading_artist = draw_component(self.loading_ax, self.loadings[self.index],
                                              cmap="gray", title="Loading")
+        # loadings of data with > 2 navigation axes: sliders for the extra ones
+        self._drawn = [(self.loading_artist, self.loadings[self.index])]
+        self.extra_sliders = add_extra_axis_sliders(self.figure, self._drawn)
         self._set_title()
         self._redraw = FastRedraw(self.figure, [], blit=False)
         self._cid = self.figure.canvas.mpl_connect("key_press_event", self.on_key)
@@ -114,7 +119,9 @@ class ComponentsBrowser(NotebookDisplay):
             return
         self.index = index
         _set_artist(self.factor_artist, self.factors[index])
-        _set_artist(self.loading_artist, self.loadings[index])
+        _set_artist(self.loading_artist, self.loadings[index],
+                    [int(sl.val) for sl in self.extra_sliders])
+        self._drawn[0] = (self.loading_artist, self.loadings[index])
         self._set_title()
         if self.slider is not None and self.slider.value != index:
             self.slider.value = index
@@ -157,12 +164,15 @@ class ComponentsGrid(NotebookDisplay):
         self.ids = list(range(min(len(f), max_components)))
         rows = len(self.ids)
         sig_axes = lo[0].axes_manager.signal_axes
-        height = panel_size(*sig_axes, width=3.6)[1] if len(sig_axes) == 2 else 2.8
+        height = panel_size(*sig_axes[:2], width=3.6)[1] if len(sig_axes) >= 2 else 2.8
         self.figure = new_figure(figsize=(10.5, 0.6 + height * rows))
         self.axes = np.asarray(self.figure.subplots(rows, 2, squeeze=False))
+        drawn = []
         for row, i in enumerate(self.ids):
             draw_component(self.axes[row, 0], f[i], title=f"Factor {i}")
-            draw_component(self.axes[row, 1], lo[i], cmap="gray", title=f"Loading {i}")
+            drawn.append((draw_component(self.axes[row, 1], lo[i], cmap="gray",
+                                         title=f"Loading {i}"), lo[i]))
+        self.extra_sliders = add_extra_axis_sliders(self.figure, drawn)
         shown = f"first {rows} of {len(f)} components" if rows < len(f) else (
             f"components 0 to {self.ids[-1]}")
         self.figure.suptitle(f"{title}: {shown}")

@@ -88,15 +88,70 @@ class LazyComponents(Sequence):
 
 def components_of(signal):
     """One signal per component (the navigation axis of ``signal`` indexes them); a
-    :class:`LazyComponents` or a list is taken as it is."""
+    :class:`LazyComponents` or a list is taken as it is.
+
+    Loadings of data with more than two navigation axes have more than two signal
+    axes: they are drawn as images of the first two, with a slider for the others.
+    """
     if isinstance(signal, (LazyComponents, list, tuple)):
         return signal
     am = signal.axes_manager
-    if am.navigation_dimension > 1 or am.signal_dimension not in (1, 2):
+    if am.navigation_dimension > 1 or am.signal_dimension < 1:
         raise ValueError(
-            f"component signals need one navigation axis (the components) and one or two "
-            f"signal axes; got {am._signature()}")
+            f"component signals need one navigation axis (the components) and at least "
+            f"one signal axis; got {am._signature()}")
     return ComponentList(signal) if am.navigation_dimension else [signal]
+
+
+def extra_axes(component) -> tuple:
+    """Signal axes beyond the two an image shows (natural order)."""
+    return tuple(component.axes_manager.signal_axes[2:])
+
+
+def component_image(component, extra_indices=None) -> np.ndarray:
+    """The 2-D image of a component at ``extra_indices`` along its extra axes."""
+    data = np.real(to_numpy(component.data))
+    n_extra = len(extra_axes(component))
+    if not n_extra:
+        return data
+    indices = list(extra_indices or [0] * n_extra)
+    # array order is reversed natural order: the extra axes lead the array
+    return data[tuple(reversed(indices))]
+
+
+def add_extra_axis_sliders(fig, drawn) -> list:
+    """Sliders under ``fig`` for the extra axes of the components in ``drawn``.
+
+    ``drawn`` holds (AxesImage, component) pairs sharing the same extra axes; moving a
+    slider redraws every image there (HyperSpy's navigator for extra dimensions).
+    """
+    from matplotlib.widgets import Slider
+
+    if not drawn or not extra_axes(drawn[0][1]):
+        return []
+    axes = extra_axes(drawn[0][1])
+    sliders = []
+    bottom = 0.06 + 0.05 * len(axes)
+    engine = fig.get_layout_engine()
+    if engine is not None and "rect" in getattr(engine, "_params", {}):
+        engine.set(rect=(0, bottom, 1, 1 - bottom))  # constrained layout: leave room
+    else:
+        fig.subplots_adjust(bottom=bottom + 0.04)
+
+    def update(_value=None):
+        indices = [int(sl.val) for sl in sliders]
+        for artist, component in drawn:
+            artist.set_data(component_image(component, indices))
+        fig.canvas.draw_idle()
+
+    for k, axis in enumerate(axes):
+        slider_ax = fig.add_axes([0.2, 0.02 + 0.05 * k, 0.6, 0.03])
+        slider = Slider(slider_ax, axis_label(axis, f"axis {k + 2}"), 0, axis.size - 1,
+                        valinit=0, valstep=1, valfmt="%d")
+        slider.on_changed(update)
+        sliders.append(slider)
+    fig._emunmix_extra_sliders = sliders  # widgets are held weakly by matplotlib
+    return sliders
 
 
 def draw_component(ax, component, *, calibrate=True, cmap="gray", axes_decor="all",
@@ -107,9 +162,10 @@ def draw_component(ax, component, *, calibrate=True, cmap="gray", axes_decor="al
     """
     am = component.axes_manager
     data = np.real(to_numpy(component.data))
-    if am.signal_dimension == 2:
-        x, y = am.signal_axes
-        artist, _ = draw_image(ax, data, x, y, cmap=cmap, colorbar=colorbar,
+    if am.signal_dimension >= 2:
+        x, y = am.signal_axes[:2]
+        artist, _ = draw_image(ax, component_image(component), x, y, cmap=cmap,
+                               colorbar=colorbar,
                                calibrate=calibrate, axes_decor=axes_decor, title=title)
         return artist
     if am.signal_dimension != 1:
@@ -127,8 +183,8 @@ def _component_grid(signal, comp_ids, *, calibrate, same_window, comp_label, per
                     title, fig, cmap="gray", axes_decor="all"):
     comps = components_of(signal)
     ids = component_ids(comp_ids, len(comps))
-    is_image = signal.axes_manager.signal_dimension == 2
-    panel = panel_size(*signal.axes_manager.signal_axes) if is_image else (3.8, 2.8)
+    is_image = signal.axes_manager.signal_dimension >= 2
+    panel = panel_size(*signal.axes_manager.signal_axes[:2]) if is_image else (3.8, 2.8)
     suptitle = title if title is not None else signal_title(signal)
 
     def panel_title(i):
@@ -139,8 +195,9 @@ def _component_grid(signal, comp_ids, *, calibrate, same_window, comp_label, per
         for i in ids:
             f = new_figure(figsize=(panel[0] + 0.6, panel[1] + 0.4))
             ax = f.add_subplot()
-            draw_component(ax, comps[i], calibrate=calibrate, cmap=cmap,
-                           axes_decor=axes_decor, title=panel_title(i))
+            artist = draw_component(ax, comps[i], calibrate=calibrate, cmap=cmap,
+                                    axes_decor=axes_decor, title=panel_title(i))
+            add_extra_axis_sliders(f, [(artist, comps[i])])
             if suptitle:
                 f.suptitle(suptitle)
             figures.append(f)
@@ -151,10 +208,12 @@ def _component_grid(signal, comp_ids, *, calibrate, same_window, comp_label, per
     if fig is None:
         fig = new_figure(figsize=(panel[0] * per_row + 0.4, panel[1] * rows + 0.6))
     grid = fig.add_gridspec(rows, per_row)
+    drawn = []
     for k, i in enumerate(ids):
         ax = fig.add_subplot(grid[k // per_row, k % per_row])
-        draw_component(ax, comps[i], calibrate=calibrate, cmap=cmap, axes_decor=axes_decor,
-                       title=panel_title(i))
+        drawn.append((draw_component(ax, comps[i], calibrate=calibrate, cmap=cmap,
+                                     axes_decor=axes_decor, title=panel_title(i)), comps[i]))
+    add_extra_axis_sliders(fig, drawn)
     if suptitle:
         fig.suptitle(suptitle)
     return fig

@@ -23,13 +23,23 @@ def image_extent(xaxis, yaxis, calibrate: bool = True,
     def edges(axis, n):
         if axis is None or not calibrate:
             return -0.5, n - 0.5
-        return axis.offset - axis.scale / 2, axis.offset + axis.scale * (axis.size - 0.5)
+        first, last = (float(v) for v in axis.index2value([0, axis.size - 1]))
+        step = _mean_step(axis)
+        return first - step / 2, last + step / 2
 
     rows, cols = shape if shape is not None else (
         yaxis.size if yaxis is not None else 1, xaxis.size if xaxis is not None else 1)
     left, right = edges(xaxis, xaxis.size if xaxis is not None else cols)
     top, bottom = edges(yaxis, yaxis.size if yaxis is not None else rows)
     return left, right, bottom, top
+
+
+def _mean_step(axis) -> float:
+    """The scale of a uniform axis; the mean spacing of one given by its values."""
+    if getattr(axis, "is_uniform", True):
+        return axis.scale
+    values = axis.axis
+    return float((values[-1] - values[0]) / (values.size - 1)) if values.size > 1 else 1.0
 
 
 def panel_size(xaxis, yaxis, width: float = 3.2) -> tuple[float, float]:
@@ -40,7 +50,7 @@ def panel_size(xaxis, yaxis, width: float = 3.2) -> tuple[float, float]:
     """
     ratio = 1.0
     if xaxis is not None and yaxis is not None and image_aspect(xaxis, yaxis) == "equal":
-        ratio = (yaxis.size * abs(yaxis.scale)) / (xaxis.size * abs(xaxis.scale))
+        ratio = (yaxis.size * abs(_mean_step(yaxis))) / (xaxis.size * abs(_mean_step(xaxis)))
     return width + 0.9, width * min(max(ratio, 0.3), 2.0) + 0.9
 
 
@@ -53,8 +63,8 @@ def image_aspect(xaxis, yaxis, calibrate: bool = True) -> str:
         return "auto"
     if calibrate and xaxis.units != yaxis.units:
         return "auto"
-    sx = abs(xaxis.scale) if calibrate else 1.0
-    sy = abs(yaxis.scale) if calibrate else 1.0
+    sx = abs(_mean_step(xaxis)) if calibrate else 1.0
+    sy = abs(_mean_step(yaxis)) if calibrate else 1.0
     ratio = (xaxis.size * sx) / (yaxis.size * sy)
     return "equal" if 0.1 <= ratio <= 10 else "auto"
 

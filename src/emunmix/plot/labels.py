@@ -47,7 +47,7 @@ def nav_axis_name(axis, position: int) -> str:
 def axis_value_text(axis, index: int, fallback: str = "index") -> str:
     """``"x = 12 nm"``: the calibrated position of one index, for pointer titles."""
     name = axis.name if _defined(axis.name) else fallback
-    value = axis.offset + axis.scale * index
+    value = float(axis.index2value(index))
     units = f" {axis.units}" if _defined(axis.units) else ""
     return f"{name} = {value:.4g}{units}"
 

@@ -89,13 +89,14 @@ class NavigatorView:
             self.image, _ = draw_image(ax, data, *self.nav_axes[:2],
                                        cmap=cmap, colorbar=False, title=title)
             x, y = self.nav_axes
-            self.marker = Rectangle((0, 0), x.scale, y.scale, fill=False,
+            self.marker = Rectangle((0, 0), 1.0, 1.0, fill=False,
                                     edgecolor=MARKER_COLOR, linewidth=2, zorder=5)
             ax.add_patch(self.marker)
         elif kind == "line":
             axis = self.nav_axes[0]
             (self.line,) = ax.plot(axis.axis, data, color="0.25")
-            self.marker = ax.axvline(axis.offset, color=MARKER_COLOR, linewidth=1.5)
+            self.marker = ax.axvline(float(axis.index2value(0)), color=MARKER_COLOR,
+                                     linewidth=1.5)
             ax.set_xlabel(axis_label(axis, nav_axis_name(axis, 0)))
             ax.set_ylabel("Summed intensity" if data is not None else "")
             ax.set_title(title)
@@ -119,11 +120,13 @@ class NavigatorView:
     def update(self, indices) -> None:
         """Put the marker (or the sliders) at ``indices`` (natural order)."""
         if self.kind == "image":
-            x, y = self.nav_axes
-            self.marker.set_xy((x.offset + x.scale * (indices[0] - 0.5),
-                                y.offset + y.scale * (indices[1] - 0.5)))
+            # the pixel's edges: half-way to its neighbours (any axis spacing)
+            (x0, x1), (y0, y1) = (_pixel_edges(a, i) for a, i in zip(self.nav_axes, indices))
+            self.marker.set_xy((x0, y0))
+            self.marker.set_width(x1 - x0)
+            self.marker.set_height(y1 - y0)
         elif self.kind == "line":
-            value = self.nav_axes[0].offset + self.nav_axes[0].scale * indices[0]
+            value = float(self.nav_axes[0].index2value(indices[0]))
             self.marker.set_xdata([value, value])
         elif self.kind == "slider":
             self._updating = True
@@ -133,3 +136,16 @@ class NavigatorView:
                         slider.set_val(i)
             finally:
                 self._updating = False
+
+
+def _pixel_edges(axis, index: int) -> tuple[float, float]:
+    """Edges of pixel ``index`` along ``axis``: half-way to its neighbours."""
+    values = np.asarray(axis.axis, dtype=float)
+    if values.size == 1:
+        step = axis.scale if getattr(axis, "is_uniform", True) and axis.scale else 1.0
+        return values[0] - step / 2, values[0] + step / 2
+    lo = values[index] - (values[index] - values[index - 1]) / 2 if index else \
+        values[0] - (values[1] - values[0]) / 2
+    hi = values[index] + (values[index + 1] - values[index]) / 2 if index < values.size - 1 \
+        else values[-1] + (values[-1] - values[-2]) / 2
+    return lo, hi

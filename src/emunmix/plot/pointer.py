@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
+
 from .backend import Connections
 
 # key -> (natural-order axis, step); "up" moves up the image, i.e. to smaller y
@@ -96,6 +98,10 @@ class Pointer:
 
 def _nearest_index(axis, value: float) -> int:
     """Index nearest to a calibrated value, clipped to the axis (never raises)."""
+    if not getattr(axis, "is_uniform", True):
+        return int(np.abs(axis.axis - value).argmin())
+    if axis.scale == 0:
+        return 0
     index = int(round((value - axis.offset) / axis.scale))
     return min(max(index, 0), axis.size - 1)
 

@@ -26,30 +26,15 @@ def _ordinal(k: int) -> str:
     return f"{k}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th') }"
 
 
-def _corner_index(ratio) -> int:
-    """Index of the first point past the bend: largest distance below the chord (log)."""
-    r = np.asarray(ratio, float)
-    r = r[np.isfinite(r) & (r > 0)]
-    if r.size < 3:
-        return 0
-    y = np.log10(r)
-    x = np.arange(y.size, dtype=float)
-    chord = y[0] + (y[-1] - y[0]) * x / x[-1]
-    return int(np.argmax(chord - y))
-
-
 def elbow_index(ratio) -> int:
     """The scree curve's elbow (HyperSpy's rule: the point farthest from the chord).
 
-    HyperSpy's convention (number of significant components = elbow + 1). Uses
-    the learning layer's ``estimate_elbow_position`` when it is there, so the
-    line agrees with ``s.estimate_elbow_position()``; otherwise the point
-    before the sharpest bend of the log curve.
+    HyperSpy's convention (number of significant components = elbow + 1): the
+    learning layer's ``estimate_elbow_position``, so the line agrees with
+    ``s.estimate_elbow_position()``.
     """
-    try:
-        from emunmix.learn.elbow import estimate_elbow_position
-    except ImportError:
-        return max(_corner_index(ratio) - 1, 0)
+    from emunmix.learn.decomposition.elbow import estimate_elbow_position
+
     return int(estimate_elbow_position(np.asarray(ratio, float)))
 
 

@@ -10,12 +10,10 @@ array itself, as HyperSpy's do.
 from __future__ import annotations
 
 import operator
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .base import BaseSignal
+from .protocol import SignalLike
 
 
 class ArithmeticMixin:
@@ -47,7 +45,7 @@ class ArithmeticMixin:
             return arr
         return other
 
-    def _binary(self, other, op, opname: str, reflected: bool = False) -> BaseSignal:
+    def _binary(self, other, op, opname: str, reflected: bool = False) -> SignalLike:
         if (isinstance(other, ArithmeticMixin) and not _broadcasts_into(other, self)
                 and _broadcasts_into(self, other)):
             # a single spectrum with a spectrum image: the result takes the larger's axes
@@ -64,7 +62,7 @@ class ArithmeticMixin:
     def _settle_learning_results(self) -> None:
         """Compute deferred decomposition components before the data change in place
         (they are computed from the data, which are about to stop matching)."""
-        from emunmix.learn.finish import StaleDataError
+        from emunmix.learn.decomposition.finish import StaleDataError
 
         lr = getattr(self, "learning_results", None)
         if lr is not None and hasattr(lr, "complete_components"):
@@ -73,7 +71,7 @@ class ArithmeticMixin:
             except StaleDataError:
                 pass  # already stale: reading the components will say so
 
-    def _inplace(self, other, op, opname: str) -> BaseSignal:
+    def _inplace(self, other, op, opname: str) -> SignalLike:
         o = self._operand(other, opname)
         if self._lazy:  # dask arrays are immutable: rebind to the new graph
             self._data = op(self.data, o)
@@ -101,7 +99,7 @@ class ArithmeticMixin:
         return self._new_like(abs(self.data))
 
 
-def _broadcasts_into(other: BaseSignal, target: BaseSignal) -> bool:
+def _broadcasts_into(other: SignalLike, target: SignalLike) -> bool:
     """True when ``other`` combines with ``target`` without changing target's shape: each
     space (navigation, signal) either matches, is empty, or (navigation) has one point."""
     a, b = target.axes_manager, other.axes_manager
@@ -110,7 +108,7 @@ def _broadcasts_into(other: BaseSignal, target: BaseSignal) -> bool:
     return sig_ok and nav_ok
 
 
-def _broadcastable(other: BaseSignal, target: BaseSignal):
+def _broadcastable(other: SignalLike, target: SignalLike):
     """Other's data reshaped to broadcast against target's array order (navigation
     first): a space other lacks, or has a single point of, becomes length-1 axes."""
     a, b = target.axes_manager, other.axes_manager

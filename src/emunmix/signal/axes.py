@@ -1,177 +1,42 @@
-"""Calibrated axes and the axes manager.
+"""The axes manager: a signal's calibrated axes, with navigation/signal views.
 
 Axes are stored in numpy array order. As in HyperSpy, the *navigation* axes
 come first in the array and the *signal* axes last, while shapes are shown in
-"natural" order (x before y): ``(64, 64|1024)``.
+"natural" order (x before y): ``(64, 64|1024)``. One axis is a
+:class:`~emunmix.signal.axis.DataAxis` (uniform) or a
+:class:`~emunmix.signal.axes_nonuniform.NonUniformDataAxis` (given by its values).
 """
 
 from __future__ import annotations
 
-import copy
-import math
 from typing import Iterable
 
 import numpy as np
 
-_UNDEFINED = "<undefined>"
+from .axes_nonuniform import NonUniformDataAxis
+from .axis import _UNDEFINED, DataAxis
+
+__all__ = ["AxesManager", "DataAxis", "NonUniformDataAxis", "axis_from_dict", "_UNDEFINED"]
 
 
-class DataAxis:
-    """One uniformly calibrated axis: ``value = offset + scale * index``.
+def axis_from_dict(d: dict | DataAxis) -> DataAxis:
+    """The axis a RosettaSciIO/HyperSpy axis dict describes (a copy for an axis).
 
-    Parameters
-    ----------
-    size : int
-        Number of points.
-    name : str, optional
-        Axis name ("x", "Energy loss", ...).
-    units : str, optional
-        Units ("nm", "eV", ...).
-    scale, offset : float
-        Calibration.
-    navigate : bool
-        True for a navigation axis, False for a signal axis.
-
-    Examples
-    --------
-    >>> ax = DataAxis(1024, name="Energy loss", units="eV", scale=0.5, offset=400.0)
-    >>> ax.value2index(500.0)
-    200
-    >>> float(ax.index2value(200))
-    500.0
+    An axis given by its values (``axis`` without ``scale``, HyperSpy's ``_type``
+    "DataAxis") is non-uniform; otherwise ``offset + scale * index``.
     """
-
-    def __init__(
-        self,
-        size: int,
-        name: str = _UNDEFINED,
-        units: str = _UNDEFINED,
-        scale: float = 1.0,
-        offset: float = 0.0,
-        navigate: bool = True,
-        is_binned: bool = False,
-        **_ignored,
-    ):
-        self.size = int(size)
-        self.name = name if name not in (None, "") else _UNDEFINED
-        self.units = units if units not in (None, "") else _UNDEFINED
-        self.scale = float(scale)
-        self.offset = float(offset)
-        self.navigate = bool(navigate)
-        self.is_binned = bool(is_binned)
-        if self.scale == 0:
-            raise ValueError(f"axis {self.name!r}: scale must be non-zero")
-
-    # -- values ------------------------------------------------------------------
-    @property
-    def axis(self) -> np.ndarray:
-        """The calibrated coordinate of every point."""
-        return self.offset + self.scale * np.arange(self.size)
-
-    @property
-    def low_value(self) -> float:
-        return float(min(self.offset, self.offset + self.scale * (self.size - 1)))
-
-    @property
-    def high_value(self) -> float:
-        return float(max(self.offset, self.offset + self.scale * (self.size - 1)))
-
-    @property
-    def low_index(self) -> int:
-        return 0
-
-    @property
-    def high_index(self) -> int:
-        return self.size - 1
-
-    def index2value(self, index):
-        """Calibrated value(s) of integer index(es)."""
-        return self.offset + self.scale * np.asarray(index)
-
-    def value2index(self, value, rounding=round):
-        """Index of the point nearest to calibrated ``value``.
-
-        Raises
-        ------
-        IndexError
-            If the value lies outside the axis range; the message names the
-            axis and its range.
-        """
-        if value is None:
-            return None
-        arr = np.asarray(value, dtype=float)
-        idx = (arr - self.offset) / self.scale
-        if rounding is round:
-            idx = np.floor(idx + 0.5)
-        else:
-            idx = rounding(idx)
-        half = abs(self.scale) / 2
-        if np.any(arr < self.low_value - half) or np.any(arr > self.high_value + half):
-            raise IndexError(
-                f"value {value} is out of the range of axis {self.name!r} "
-                f"[{self.low_value:g}, {self.high_value:g}] {self.units}"
-            )
-        idx = np.clip(idx, 0, self.size - 1).astype(int)
-        return int(idx) if idx.ndim == 0 else idx
-
-    def _check_index(self, index: int) -> int:
-        if not -self.size <= index < self.size:
-            raise IndexError(
-                f"index {index} is out of range for axis {self.name!r} of size "
-                f"{self.size} (valid: {-self.size} to {self.size - 1})"
-            )
-        return index % self.size
-
-    def _slice(self, key: slice) -> slice:
-        """Turn a slice of ints and/or calibrated floats into an index slice."""
-
-        def conv(v, is_stop):
-            if v is None or isinstance(v, (int, np.integer)):
-                return v
-            if isinstance(v, (float, np.floating)):
-                i = self.value2index_clip(float(v))
-                return i
-            raise TypeError(f"slice bounds must be int or float, got {type(v).__name__}")
-
-        step = key.step
-        if isinstance(step, (float, np.floating)):
-            step = max(1, int(round(step / abs(self.scale))))
-        return slice(conv(key.start, False), conv(key.stop, True), step)
-
-    def value2index_clip(self, value: float) -> int:
-        """Like :meth:`value2index` for slice bounds: values beyond the ends clip."""
-        idx = math.floor((value - self.offset) / self.scale + 0.5)
-        return int(min(max(idx, 0), self.size))
-
-    # -- copies ------------------------------------------------------------------
-    def get_axis_dictionary(self) -> dict:
-        """Plain dict in RosettaSciIO/HyperSpy form."""
-        return {
-            "_type": "UniformDataAxis",
-            "name": self.name,
-            "units": self.units,
-            "navigate": self.navigate,
-            "is_binned": self.is_binned,
-            "size": self.size,
-            "scale": self.scale,
-            "offset": self.offset,
-        }
-
-    def copy(self) -> DataAxis:
-        return copy.copy(self)
-
-    def __repr__(self) -> str:
-        return (
-            f"<{self.name} axis, size: {self.size}"
-            + (", index: nav" if self.navigate else "")
-            + f", scale: {self.scale:g} {self.units if self.units != _UNDEFINED else ''}".rstrip()
-            + ">"
+    if isinstance(d, DataAxis):
+        return d.copy()
+    kind = d.get("_type")
+    if kind == "FunctionalDataAxis" or "expression" in d:
+        raise ValueError(
+            f"axis {d.get('name')!r} is a functional axis (expression "
+            f"{d.get('expression')!r}); emunmix keeps axes given by values or by "
+            "scale and offset: convert it in HyperSpy with axis.convert_to_non_uniform_axis()"
         )
-
-    def __eq__(self, other) -> bool:
-        if not isinstance(other, DataAxis):
-            return NotImplemented
-        return self.get_axis_dictionary() == other.get_axis_dictionary()
+    if kind == "DataAxis" or ("axis" in d and "scale" not in d):
+        return NonUniformDataAxis(**d)
+    return DataAxis(**{k: v for k, v in d.items() if k != "axis"})
 
 
 class AxesManager:
@@ -182,7 +47,7 @@ class AxesManager:
     """
 
     def __init__(self, axes: Iterable[dict | DataAxis]):
-        self._axes = [a.copy() if isinstance(a, DataAxis) else DataAxis(**a) for a in axes]
+        self._axes = [axis_from_dict(a) for a in axes]
         self.indices: tuple[int, ...] = (0,) * len(self.navigation_axes)
 
     # -- views -------------------------------------------------------------------
@@ -282,9 +147,16 @@ class AxesManager:
         rows.append("=" * 68)
         for i, a in enumerate(self.navigation_axes):
             rows.append(f"{a.name:>16} | {a.size:>6} | {self.indices[i]:>5} | "
-                        f"{a.offset:>9.4g} | {a.scale:>9.4g} | {a.units}")
+                        f"{_calibration(a)} | {a.units}")
         rows.append("-" * 68)
         for a in self.signal_axes:
             rows.append(f"{a.name:>16} | {a.size:>6} | {'':>5} | "
-                        f"{a.offset:>9.4g} | {a.scale:>9.4g} | {a.units}")
+                        f"{_calibration(a)} | {a.units}")
         return "\n".join(rows)
+
+
+def _calibration(axis: DataAxis) -> str:
+    """``offset | scale`` columns; a non-uniform axis shows its value range."""
+    if axis.is_uniform:
+        return f"{axis.offset:>9.4g} | {axis.scale:>9.4g}"
+    return f"{axis.low_value:>9.4g} | {'non-unif':>9}"

@@ -13,16 +13,13 @@ from typing import Sequence
 
 import numpy as np
 
+from ..validation import is_dask
 from .arithmetic import ArithmeticMixin
 from .axes import AxesManager, DataAxis
 from .indexing import SpaceSlicer
 from .learning import LearningMixin
 from .metadata import DictionaryTreeBrowser
 from .types import canonical_signal_type, class_for, register_signal_class
-
-
-def _is_dask(data) -> bool:
-    return type(data).__module__.startswith("dask")
 
 
 class BaseSignal(ArithmeticMixin, LearningMixin):
@@ -54,7 +51,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
 
     def __init__(self, data, axes: Sequence[dict] | None = None, metadata: dict | None = None,
                  original_metadata: dict | None = None, **kwargs):
-        self._data = data if _is_dask(data) else np.asanyarray(data)
+        self._data = data if is_dask(data) else np.asanyarray(data)
         if axes is None:
             axes = self._default_axes(self._data.ndim)
         axes = [a.get_axis_dictionary() if isinstance(a, DataAxis) else dict(a) for a in axes]
@@ -100,7 +97,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
 
     @data.setter
     def data(self, value):
-        value = value if _is_dask(value) else np.asanyarray(value)
+        value = value if is_dask(value) else np.asanyarray(value)
         if value.shape != self._data.shape:
             raise ValueError(
                 f"new data shape {value.shape} differs from the signal's {self._data.shape}; "
@@ -110,7 +107,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
 
     @property
     def _lazy(self) -> bool:
-        return _is_dask(self._data)
+        return is_dask(self._data)
 
     def compute(self) -> None:
         """Load a lazy signal's data into memory (in place)."""
@@ -241,7 +238,8 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         return self._reduce(np.std, axis, out, dtype=dtype, ddof=ddof)
 
     # -- reshaping ----------------------------------------------------------------
-    def transpose(self, signal_axes=None, navigation_axes=None) -> BaseSignal:
+    def transpose(self, signal_axes=None, navigation_axes=None,
+                  optimize: bool = False) -> BaseSignal:
         """Re-assign axes between navigation and signal spaces.
 
         Parameters
@@ -251,6 +249,9 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
             (natural order) the signal axes; a list names them.
         navigation_axes : None or list
             Ignored unless ``signal_axes`` is None: then these become navigation.
+        optimize : bool
+            Copy the data into the new order (contiguous spectra or images) instead
+            of returning a transposed view; lazy data keep their chunks.
         """
         am = self.axes_manager
         hs = list(am._axes_in_hs_order)
@@ -268,6 +269,8 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         order = nav[::-1] + sig[::-1]
         perm = [am.array_index(a) for a in order]
         data = self.data.transpose(perm)
+        if optimize and not self._lazy:
+            data = np.ascontiguousarray(data)
         axes = []
         for a in order:
             d = a.get_axis_dictionary()
@@ -275,15 +278,27 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
             axes.append(d)
         return self._new_like(data, axes=axes)
 
-    def as_signal1D(self, spectral_axis=-1) -> BaseSignal:
-        """View with one signal axis (``spectral_axis``) and the rest navigation."""
+    def as_signal1D(self, spectral_axis=-1, optimize: bool = True) -> BaseSignal:
+        """One signal axis (``spectral_axis``) and the rest navigation."""
         axis = self.axes_manager[spectral_axis]
-        return self.transpose(signal_axes=[axis])
+        return self.transpose(signal_axes=[axis], optimize=optimize)
 
-    def as_signal2D(self, image_axes=(-2, -1)) -> BaseSignal:
-        """View with two signal axes (``image_axes``, natural order x, y)."""
+    def as_signal2D(self, image_axes=(-2, -1), optimize: bool = True) -> BaseSignal:
+        """Two signal axes (``image_axes``, natural order x, y)."""
         axes = [self.axes_manager[a] for a in image_axes]
-        return self.transpose(signal_axes=axes)
+        return self.transpose(signal_axes=axes, optimize=optimize)
+
+    def squeeze(self) -> BaseSignal:
+        """A new signal without the axes of size 1 (HyperSpy's ``squeeze``).
+
+        Readers give a single spectrum as a 1 x 1 x n cube; this makes it a spectrum.
+        """
+        axes = self.axes_manager.as_dictionaries()
+        keep = [i for i, a in enumerate(axes) if a["size"] != 1]
+        if not keep:  # a single value: keep one axis rather than none
+            keep = [len(axes) - 1]
+        index = tuple(slice(None) if i in keep else 0 for i in range(len(axes)))
+        return self._new_like(self.data[index], axes=[axes[i] for i in keep])
 
     def crop(self, axis, start=None, end=None) -> None:
         """Crop one axis in place; ``start``/``end`` are ints or calibrated floats."""
@@ -297,8 +312,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         idx = [slice(None)] * self.data.ndim
         idx[pos] = slice(lo, hi)
         self._data = self.data[tuple(idx)]
-        ax.offset = ax.offset + lo * ax.scale
-        ax.size = hi - lo
+        ax.__dict__.update(ax.sliced(lo, hi, 1).__dict__)  # in place: references stay valid
 
     def crop_signal1D(self, left_value=None, right_value=None) -> None:
         """Crop the (single) signal axis in place."""
@@ -318,6 +332,9 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
             raise ValueError(f"scale needs {len(hs)} factors (natural order), got {len(scale)}")
         factors = [1] * len(hs)
         for a, f in zip(hs, scale):
+            if f != 1 and not a.is_uniform:
+                raise ValueError(f"rebin: axis {a.name!r} is non-uniform (given by its "
+                                 "values); it can only keep factor 1")
             if f < 1 or f != int(f) or a.size % int(f):
                 raise ValueError(f"axis {a.name!r} of size {a.size} is not divisible by {f}")
             factors[am.array_index(a)] = int(f)
@@ -327,13 +344,25 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         data = self.data.reshape(shape).sum(axis=tuple(range(1, 2 * len(factors), 2)))
         axes = am.as_dictionaries()
         for d, f in zip(axes, factors):
+            if f == 1:
+                continue  # untouched (a non-uniform axis can only be here)
             d["offset"] = d["offset"] + (f - 1) * d["scale"] / 2
             d["scale"] = d["scale"] * f
         return self._new_like(data, axes=axes)
 
     def change_dtype(self, dtype) -> None:
-        """Change the data type in place (complex <-> real changes the class)."""
-        self._data = self.data.astype(dtype)
+        """Change the data type in place (complex <-> real changes the class).
+
+        HyperSpy's "rgb8", "rgb16", "rgba8", "rgba16" fold a signal axis of 3 (4)
+        colour channels into one structured value per pixel (see :mod:`.rgb`).
+        """
+        from .rgb import is_rgb_name, to_rgb
+
+        if is_rgb_name(dtype):
+            data, axes = to_rgb(self.data, self.axes_manager.as_dictionaries(), dtype)
+            self._data, self.axes_manager = data, AxesManager(axes)
+        else:
+            self._data = self.data.astype(dtype)
         self.__class__ = class_for(self.metadata.get_item("Signal.signal_type", ""),
                                    self.axes_manager.signal_dimension,
                                    np.iscomplexobj(self._data))

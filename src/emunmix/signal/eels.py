@@ -168,7 +168,7 @@ class EELSSpectrum(Signal1D):
         >>> ll.estimate_zero_loss_peak_centre()  # doctest: +SKIP
         <BaseSignal, title: ZLP(LL3), dimensions: (64, 64|)>
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="estimate_zero_loss_peak_centre()")
         axis = self.axes_manager.signal_axes[0]
         centres = self._zlp_centres(_computed(self.data), axis.offset, navigation_mask(self, mask),
                                     _energy_range(axis, signal_range), subpixel, method)
@@ -258,7 +258,7 @@ class EELSSpectrum(Signal1D):
             raise TypeError(
                 f"align_zero_loss_peak() got unexpected keyword argument(s) {sorted(kwargs)}; "
                 f"accepted: {list(_SHIFT_KWARGS) + ['method']}")
-        _check_signal1d(self)
+        _check_signal1d(self, operation="align_zero_loss_peak()")
         others = check_also_align(self, also_align)
         axis = self.axes_manager.signal_axes[0]
         nmask = navigation_mask(self, mask)

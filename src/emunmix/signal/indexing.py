@@ -7,22 +7,19 @@ basic indexing is used, so results are views of the data where numpy's are.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .base import BaseSignal
+from .protocol import SignalLike
 
 
 class SpaceSlicer:
     """Indexer bound to a signal for one space ("navigation" or "signal")."""
 
-    def __init__(self, signal: BaseSignal, navigation: bool):
+    def __init__(self, signal: SignalLike, navigation: bool):
         self.signal = signal
         self.navigation = navigation
 
-    def __getitem__(self, key) -> BaseSignal:
+    def __getitem__(self, key) -> SignalLike:
         if not isinstance(key, tuple):
             key = (key,)
         am = self.signal.axes_manager
@@ -49,10 +46,7 @@ class SpaceSlicer:
                     )
                 # a negative stop from indices() means "before index 0", not "from the end"
                 slices[pos] = slice(start, stop if stop >= 0 else None, step)
-                new = new_axes[pos]
-                new.offset = axis.offset + start * axis.scale
-                new.scale = axis.scale * step
-                new.size = n
+                new_axes[pos] = axis.sliced(start, stop, step)
             elif isinstance(k, (bool, np.bool_)):
                 raise TypeError(f"{space} index must be int, float or slice, not bool")
             elif isinstance(k, (float, np.floating)):

@@ -17,7 +17,7 @@ from .learning_common import (
     factors_signal,
     is_dask,
     loadings_signal,
-    model_matrix,
+    model_data,
     model_signal,
     navigation_array_shape,
     plot_components,
@@ -107,7 +107,7 @@ class BSSMethods:
         >>> s.learning_results.bss_factors.shape
         (1024, 4)
         """
-        from emunmix.learn.bss import separate
+        from emunmix.learn.bss.separate import separate
 
         lr = self.learning_results
         if lr is None or getattr(lr, "n_components", None) is None:
@@ -219,8 +219,8 @@ class BSSMethods:
         plus the mean of a centred decomposition."""
         lr = self._require_bss()
         ids = component_ids(components, lr.bss_factors.shape[1], "components")
-        a = model_matrix(lr.bss_loadings, lr.bss_factors, ids, getattr(lr, "mean", None),
-                         getattr(lr, "centre", None))
+        a = model_data(self, lr.bss_loadings, lr.bss_factors, ids, getattr(lr, "mean", None),
+                       getattr(lr, "centre", None))
         return model_signal(self, a, "bss", len(ids))
 
     def plot_bss_loadings(self, comp_ids=None, calibrate=True, same_window=True,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..validation import bool_mask, is_dask
 from .types import class_for
 
 #: Navigation axis names of the component stacks (HyperSpy's names).
@@ -21,10 +22,6 @@ COMPONENT_AXIS = {
 }
 #: How titles and messages name the two kinds of results.
 KIND_LABEL = {"decomposition": "Decomposition", "bss": "BSS"}
-
-
-def is_dask(a) -> bool:
-    return type(a).__module__.split(".")[0] == "dask"
 
 
 def as_array(value):
@@ -68,10 +65,7 @@ def flat_mask(mask, signal, space: str, name: str):
     """
     if mask is None:
         return None
-    arr = as_array(mask)
-    if is_dask(arr):
-        arr = arr.compute()
-    arr = np.asarray(arr)
+    arr = bool_mask(as_array(mask), name)
     if space == "navigation":
         shape = navigation_array_shape(signal)
         natural = signal.axes_manager.navigation_shape
@@ -79,12 +73,6 @@ def flat_mask(mask, signal, space: str, name: str):
         shape = signal_array_shape(signal)
         natural = signal.axes_manager.signal_shape
     size = int(np.prod(shape)) if shape else 1
-    if arr.dtype != bool:
-        if arr.dtype.kind not in "iuf" or not np.isin(arr, (0, 1)).all():
-            raise ValueError(
-                f"{name} must be a boolean array (True = excluded), got dtype {arr.dtype}"
-            )
-        arr = arr.astype(bool)
     allowed = {tuple(shape), (size,)}
     if arr.shape not in allowed:
         if arr.shape == tuple(natural):  # natural order (x, y): transpose to (y, x)
@@ -186,6 +174,20 @@ def _component_axis(kind: str, k: int) -> dict:
             "offset": 0.0}
 
 
+def model_data(signal, loadings, factors, ids, mean=None, centre=None):
+    """The model of components ``ids`` in the shape of ``signal.data``: lazy (chunked
+    like the data, never held whole) for a lazy signal, else a numpy array."""
+    if signal._lazy:
+        from emunmix.learn.decomposition.model import lazy_model
+
+        nav = navigation_array_shape(signal)
+        chunks = signal.data.chunks[: len(nav)]
+        dtype = np.result_type(np.asarray(factors).dtype, np.float32)
+        return lazy_model(loadings, factors, ids, nav, signal_array_shape(signal), chunks,
+                          dtype, mean, centre)
+    return model_matrix(loadings, factors, ids, mean, centre).reshape(signal.data.shape)
+
+
 def model_matrix(loadings, factors, ids, mean=None, centre=None):
     """``loadings[:, ids] @ factors[:, ids].T`` (pixels x channels) plus the mean
     removed by a centred decomposition. Stays lazy for dask loadings."""
@@ -205,7 +207,8 @@ def model_matrix(loadings, factors, ids, mean=None, centre=None):
 
 
 def model_signal(signal, matrix, kind: str, n: int):
-    """The (pixels x channels) ``matrix`` folded into a signal like ``signal``."""
+    """The model (pixels x channels, or already in the data's shape) folded into a
+    signal like ``signal`` (lazy when ``matrix`` is)."""
     data = matrix.reshape(signal.data.shape)
     new = signal._new_like(data, cls=type(signal))
     label = "decomposition" if kind == "decomposition" else "bss"

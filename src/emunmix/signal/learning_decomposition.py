@@ -59,8 +59,9 @@ class DecompositionMethods(DecompositionResultsMethods):
             before decomposing (Keenan and Kotula), which equalises Poisson noise;
             the scaling is undone on the results. Needs non-negative data.
         algorithm : str or estimator, default "SVD"
-            "SVD", "PCA" (centred), "NMF", "MLPCA", "RPCA", ... (case-insensitive;
-            see ``emunmix.learn.decompose``), or an object with ``fit``,
+            "SVD", "PCA" (centred), "NMF", "MLPCA", "RPCA", "sparse_pca",
+            "mini_batch_sparse_pca" (case-insensitive; ``emunmix.learn.DECOMPOSITION``
+            lists them with what each needs), or an object with ``fit``,
             ``transform`` and ``components_`` (a scikit-learn estimator).
         output_dimension : int, "auto" or None
             Number of components to keep (None: all). "auto" estimates it and
@@ -112,7 +113,7 @@ class DecompositionMethods(DecompositionResultsMethods):
         >>> s.learning_results.number_significant_components
         4
         """
-        from emunmix.learn.decompose import decompose
+        from emunmix.learn.decomposition.pipeline import decompose
 
         if self.data.size == 0:
             raise ValueError(

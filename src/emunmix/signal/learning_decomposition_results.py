@@ -19,11 +19,12 @@ from .learning_common import (
     factors_signal,
     is_dask,
     loadings_signal,
-    model_matrix,
+    model_data,
     model_signal,
     plot_components,
     sign_vector,
 )
+from .protocol import signal_class
 
 
 class DecompositionResultsMethods:
@@ -40,8 +41,6 @@ class DecompositionResultsMethods:
         ValueError
             Before a decomposition, or for algorithms without explained variance.
         """
-        from .signal1d import Signal1D
-
         lr = self._require_decomposition()
         ratio = getattr(lr, "explained_variance_ratio", None)
         if ratio is None:
@@ -53,7 +52,7 @@ class DecompositionResultsMethods:
         title = self.metadata.get_item("General.title", "")
         axis = {"name": "Principal component index", "units": "", "scale": 1.0,
                 "offset": 0.0, "size": len(ratio), "navigate": False}
-        return Signal1D(np.asarray(ratio).copy(), axes=[axis],
+        return signal_class()(np.asarray(ratio).copy(), axes=[axis],
                         metadata={"General": {"title": f"{title}\nExplained variance ratio"}})
 
     def plot_explained_variance_ratio(self, n=30, log=True, threshold=0, hline="auto",
@@ -105,7 +104,7 @@ class DecompositionResultsMethods:
         The point of ``log(ratio)`` farthest from the line joining points 0 and
         ``max_points``; the number of significant components is this plus one.
         """
-        from emunmix.learn.elbow import estimate_elbow_position
+        from emunmix.learn.decomposition.elbow import estimate_elbow_position
 
         if explained_variance_ratio is None:
             lr = self._require_decomposition()
@@ -142,7 +141,7 @@ class DecompositionResultsMethods:
         lr = self._require_decomposition()
         ids = component_ids(components, lr.n_components, "components")
         F, L = lr.first_components(max(ids) + 1 if ids else 0)
-        a = model_matrix(L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None))
+        a = model_data(self, L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None))
         return model_signal(self, a, "decomposition", len(ids))
 
     # -- plots ----------------------------------------------------------------

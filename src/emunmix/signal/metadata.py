@@ -8,6 +8,7 @@ the tree prints as an indented outline and converts to and from plain dicts
 from __future__ import annotations
 
 import copy
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -43,13 +44,16 @@ class DictionaryTreeBrowser:
         items = object.__getattribute__(self, "_items")
         if name in items:
             return items[name]
+        key = _slug_match(items, name)
+        if key is not None:  # "EELS Spectrometer" is also .EELS_Spectrometer (HyperSpy)
+            return items[key]
         raise AttributeError(
             f"metadata has no item {name!r}; available: {sorted(items) or 'none'}"
         )
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, dict):
-            value = DictionaryTreeBrowser(value)
+            value = type(self)(value)  # nested nodes of a subclass are of that subclass
         self._items[name] = value
 
     def __delattr__(self, name: str) -> None:
@@ -98,6 +102,9 @@ class DictionaryTreeBrowser:
         for key in path.split("."):
             if isinstance(node, DictionaryTreeBrowser) and key in node._items:
                 node = node._items[key]
+            elif (isinstance(node, DictionaryTreeBrowser)
+                  and _slug_match(node._items, key) is not None):
+                node = node._items[_slug_match(node._items, key)]
             elif default is _MISSING:
                 raise AttributeError(f"metadata has no item {path!r}")
             else:
@@ -156,6 +163,53 @@ class DictionaryTreeBrowser:
 
 
 _MISSING_SENTINEL = object()
+
+
+def slugify(key) -> str:
+    """A key as a Python name, as HyperSpy's tree makes it ("Exposure (s)" ->
+    "Exposure_s", "2nd" -> "Number_2nd"): characters other than letters, digits,
+    "_" and spaces dropped, spaces made "_"."""
+    text = unicodedata.normalize("NFKD", str(key)).encode("ascii", "ignore").decode()
+    text = "".join(c for c in text if c.isalnum() or c in "_ ").strip().replace(" ", "_")
+    return text if text.isidentifier() else "Number_" + text
+
+
+def _slug_match(items: dict, name: str) -> str | None:
+    """The key of ``items`` that ``name`` names once both are slugs (file keys with
+    spaces and brackets), if any."""
+    slug = slugify(name)
+    for key in items:
+        if isinstance(key, str) and key != name and slugify(key) == slug:
+            return key
+    return None
+
+
+def slugged(value):
+    """``value`` with every key of nested trees as its slug (what HyperSpy's
+    metadata-mapping functions of RosettaSciIO readers expect to see)."""
+    if isinstance(value, DictionaryTreeBrowser):
+        value = value.as_dictionary()
+    if isinstance(value, dict):
+        return _MappingTree({slugify(k): _slugged_plain(v) for k, v in value.items()})
+    return value
+
+
+class _MappingTree(DictionaryTreeBrowser):
+    """What a reader's mapping function sees: HyperSpy's tree, whose ``get_item``
+    gives None for a missing item."""
+
+    def get_item(self, path: str, default: Any = None) -> Any:
+        return super().get_item(path, default)
+
+    def keys(self):
+        """A sorted list, as HyperSpy's (readers index it: ``keys()[0]``)."""
+        return sorted(self._items)
+
+
+def _slugged_plain(value):
+    if isinstance(value, dict):
+        return {slugify(k): _slugged_plain(v) for k, v in value.items()}
+    return value
 
 
 def _short(value: Any) -> str:

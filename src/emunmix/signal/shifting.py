@@ -22,6 +22,8 @@ from ..preprocess.shift import (
     expand_range_for_shift,
     shift_1d,
 )
+from ..validation import bool_mask
+from .protocol import is_signal
 
 # HyperSpy's interpolation names -> the kernel's kinds ("gaussian" is ours)
 _INTERPOLATION_ALIASES = {
@@ -59,16 +61,20 @@ def _interpolation_kind(method) -> str:
         ) from None
 
 
-def _check_signal1d(signal, what: str = "this signal") -> None:
-    from .base import BaseSignal
+def _check_signal1d(signal, what: str = "this signal", operation: str | None = None) -> None:
+    """One signal axis; with ``operation``, also a uniform one (shifts and spike
+    replacement work in channels of one width)."""
+    from .axes_nonuniform import require_uniform
 
-    if not isinstance(signal, BaseSignal):
+    if not is_signal(signal):
         raise TypeError(f"{what} must be a signal, not {type(signal).__name__}")
     if signal.axes_manager.signal_dimension != 1:
         raise ValueError(
             f"{what} must have exactly one signal axis; it has "
             f"{signal.axes_manager.signal_dimension} {signal.axes_manager._signature()}"
         )
+    if operation is not None:
+        require_uniform(signal.axes_manager.signal_axes[0], operation)
 
 
 def _nav_array_shape(signal) -> tuple[int, ...]:
@@ -83,12 +89,13 @@ def navigation_values(signal, values, name: str, dtype=float) -> np.ndarray:
     whatever its axes are called (HyperSpy passes ``shift_array`` and ``mask``
     this way).
     """
-    from .base import BaseSignal
-
     nav_shape = _nav_array_shape(signal)
-    arr = values.data if isinstance(values, BaseSignal) else values
-    arr = np.asarray(arr.compute() if hasattr(arr, "compute") else arr, dtype=dtype)
-    if isinstance(values, BaseSignal) and arr.size == int(np.prod(nav_shape, dtype=int)):
+    arr = values.data if is_signal(values) else values
+    if dtype is bool:
+        arr = bool_mask(arr, name)
+    else:
+        arr = np.asarray(arr.compute() if hasattr(arr, "compute") else arr, dtype=dtype)
+    if is_signal(values) and arr.size == int(np.prod(nav_shape, dtype=int)):
         arr = arr.reshape(nav_shape)  # e.g. a (64, 64|) signal of centres
     try:
         return np.broadcast_to(arr, nav_shape)
@@ -256,7 +263,7 @@ class ShiftingMixin:
         >>> s.data[1, :3]
         array([nan, 10., 11.])
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="shift1D()")
         shifts = navigation_values(self, shift_array, "shift_array")
         if np.isinf(shifts).any():
             raise ValueError("shift_array holds infinite values")
@@ -307,7 +314,7 @@ class ShiftingMixin:
             Window outside the axis or under 3 channels, NaN in the window,
             a mask or reference that does not fit.
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="estimate_shift1D()")
         if number_of_interpolation_points is not None and number_of_interpolation_points < 1:
             raise ValueError("number_of_interpolation_points must be a positive integer")
         start = start if start_index is None else start_index
@@ -367,7 +374,7 @@ class ShiftingMixin:
             Before anything is modified: an ``also_align`` signal whose
             navigation shape differs, or any error of the estimate or the shift.
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="align1D()")
         others = check_also_align(self, also_align)
         shifts = self.estimate_shift1D(
             start, end, reference_indices=reference_indices, max_shift=max_shift,
@@ -387,11 +394,9 @@ class ShiftingMixin:
 
 def check_also_align(signal, also_align) -> list:
     """Validate ``also_align`` (a signal or a sequence of them) against ``signal``."""
-    from .base import BaseSignal
-
     if also_align is None:
         return []
-    if isinstance(also_align, BaseSignal):
+    if is_signal(also_align):
         also_align = [also_align]
     if not isinstance(also_align, Sequence):
         raise TypeError(
@@ -399,7 +404,8 @@ def check_also_align(signal, also_align) -> list:
     others = list(also_align)
     nav = signal.axes_manager.navigation_shape
     for i, other in enumerate(others):
-        _check_signal1d(other, f"also_align[{i}]")
+        _check_signal1d(other, f"also_align[{i}]",
+                        operation=f"aligning also_align[{i}]")
         if other is signal:
             raise ValueError(f"also_align[{i}] is the signal being aligned itself")
         if any(other is o for o in others[:i]):

@@ -18,5 +18,13 @@ class Signal1D(ShiftingMixin, SpikesMixin, BaseSignal):
 
     _signal_dimension = 1
 
+    def to_signal2D(self, optimize: bool = True):
+        """The spectra as images: the first two axes in natural order become the image
+        axes, the rest navigation (HyperSpy's rule)."""
+        hs_order = list(self.axes_manager._axes_in_hs_order)
+        if len(hs_order) < 2:
+            raise ValueError("to_signal2D needs at least two axes")
+        return self.transpose(signal_axes=hs_order[:2], optimize=optimize)
+
 
 register_signal_class(Signal1D, "", 1, False)

@@ -11,5 +11,17 @@ class Signal2D(BaseSignal):
 
     _signal_dimension = 2
 
+    def to_signal1D(self, optimize: bool = True):
+        """The image stack as spectra: the first navigation axis becomes the signal
+        axis (HyperSpy's rule; a DM spectrum image is read as an energy stack of maps).
+        """
+        am = self.axes_manager
+        if not am.navigation_dimension:
+            raise ValueError(
+                f"to_signal1D needs a navigation axis to turn into the spectral axis; "
+                f"this signal has none {am._signature()}"
+            )
+        return self.as_signal1D(am.navigation_axes[0], optimize=optimize)
+
 
 register_signal_class(Signal2D, "", 2, False)

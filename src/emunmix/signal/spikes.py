@@ -14,7 +14,9 @@ import warnings
 import numpy as np
 
 from ..preprocess import spikes as _kernels
-from ..preprocess.spikes.neighbour_median import _median_replace
+from ..preprocess.spikes import median_replace
+from ..validation import bool_mask
+from .protocol import is_signal, signal_class
 from .shifting import _check_signal1d, _computed, navigation_values
 from .spikes_report import SpikesRemovalReport, _spike_positions, _units
 from .spikes_search import SpikeSearch, check_threshold, restore_dtype
@@ -50,12 +52,10 @@ def interactive_gui_available() -> bool:
 
 
 def _signal_mask(signal, signal_mask):
-    from .base import BaseSignal
-
     if signal_mask is None:
         return None
-    arr = signal_mask.data if isinstance(signal_mask, BaseSignal) else signal_mask
-    arr = np.asarray(arr, dtype=bool)
+    arr = signal_mask.data if is_signal(signal_mask) else signal_mask
+    arr = bool_mask(arr, "signal_mask")
     n = signal.axes_manager.signal_axes[0].size
     if arr.size != n:
         raise ValueError(
@@ -78,7 +78,7 @@ class SpikesMixin:
     """``find_spikes`` / ``spikes_removal_tool`` / ``remove_spikes`` for 1-D signals."""
 
     def _spike_inputs(self, signal_mask, navigation_mask, threshold):
-        _check_signal1d(self)
+        _check_signal1d(self, operation="spike removal (find_spikes, spikes_removal_tool)")
         return (_signal_mask(self, signal_mask), _navigation_mask(self, navigation_mask),
                 _check_threshold(threshold))
 
@@ -128,9 +128,7 @@ class SpikesMixin:
         return self._mask_signal(mask)
 
     def _mask_signal(self, mask):
-        from .signal1d import Signal1D
-
-        out = self._new_like(np.asarray(mask, dtype=bool), cls=Signal1D)
+        out = self._new_like(np.asarray(mask, dtype=bool), cls=signal_class())
         out.metadata.set_item("General.title",
                               f"Spikes({self.metadata.get_item('General.title', '')})")
         out.metadata.set_item("Signal.signal_type", "")
@@ -283,7 +281,7 @@ class SpikesMixin:
         None or signal
             The cleaned copy when ``inplace=False``.
         """
-        _check_signal1d(self)
+        _check_signal1d(self, operation="remove_spikes()")
         factor = _check_threshold(threshold_factor, "threshold_factor")
         if factor == "auto":
             factor = 5.0
@@ -303,7 +301,7 @@ class SpikesMixin:
                                              random_state=random_state)
         elif method == "median":
             nav_positions = self._neighbour_axes(axes)
-            cleaned = _median_replace(data, factor, nav_positions, size)
+            cleaned = median_replace(data, factor, nav_positions, size)
         else:
             raise ValueError(f"method must be 'median' or 'lowrank', got {method!r}")
         cleaned = restore_dtype(cleaned, data.dtype)

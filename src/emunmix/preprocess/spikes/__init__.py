@@ -64,12 +64,14 @@ The kernels, one concern a module:
 
 from .find import find_spikes
 from .model import spike_model
+from .neighbour_median import median_replace
 from .remove import remove_spikes
 from .scores import spectral_outlier_score
 from .threshold import derivative_histogram_threshold
 
 __all__ = [
     "find_spikes",
+    "median_replace",
     "remove_spikes",
     "spike_model",
     "derivative_histogram_threshold",

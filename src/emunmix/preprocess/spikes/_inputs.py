@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from emunmix.validation import bool_mask
+
 
 def _as_rows(data, name="data"):
     data = np.asarray(data)
@@ -16,7 +18,7 @@ def _as_rows(data, name="data"):
 def _nav_mask(navigation_mask, shape):
     if navigation_mask is None:
         return None
-    m = np.asarray(navigation_mask, dtype=bool)
+    m = bool_mask(navigation_mask, "navigation_mask")
     nav = tuple(shape[:-1])
     if m.shape == nav or m.size == int(np.prod(nav, dtype=np.int64)):
         return m.reshape(-1)
@@ -28,7 +30,7 @@ def _nav_mask(navigation_mask, shape):
 def _sig_mask(signal_mask, n):
     if signal_mask is None:
         return None
-    m = np.asarray(signal_mask, dtype=bool).reshape(-1)
+    m = bool_mask(signal_mask, "signal_mask").reshape(-1)
     if m.size != n:
         raise ValueError(f"signal_mask has {m.size} entries; expected {n} (one per channel)")
     return m

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emunmix.learn.threads import single_blas_thread
+from emunmix.threads import single_blas_thread
 
 from ._inputs import _as_rows, _is_auto, _nav_mask
 from .interpolate import _interpolate_masked

@@ -13,7 +13,7 @@ import numpy as np
 _REACH = 4
 
 
-def _median_replace(data, factor, nav_positions, size):
+def median_replace(data, factor, nav_positions, size):
     """Local-median spike replacement, noise- and shift-aware (see ``Signal1D.remove_spikes``).
 
     Vectorised in two stages: a cheap test of every value against its own

@@ -1,0 +1,26 @@
+"""Blind source separation of decomposition components: the separation pipeline, the
+whitening and the registered unmixing algorithms (FastICA, orthomax, estimators)."""
+
+from emunmix.learn.bss.ica import (
+    BSSConvergenceWarning,
+    UnmixingResult,
+    estimator_unmixing,
+    fastica_unmixing,
+    orthomax,
+    orthomax_unmixing,
+)
+from emunmix.learn.bss.separate import BSS, BSSOutput, separate
+from emunmix.learn.bss.whiten import whiten
+
+__all__ = [
+    "BSS",
+    "BSSConvergenceWarning",
+    "BSSOutput",
+    "UnmixingResult",
+    "estimator_unmixing",
+    "fastica_unmixing",
+    "orthomax",
+    "orthomax_unmixing",
+    "separate",
+    "whiten",
+]
