@@ -24,8 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..display_text import DisplayText
 from emunmix.learn.decomposition.components import Components
+
+from ..display_text import DisplayText
 
 _PARAM_GROUPS = ("decomposition_parameters", "bss_parameters")
 _LAZY = ("factors", "loadings")  # fields read through completing properties
