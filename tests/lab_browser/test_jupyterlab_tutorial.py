@@ -235,12 +235,19 @@ def check_component_browser(lab, cell, shots):
     from selenium.webdriver.common.action_chains import ActionChains
 
     ActionChains(lab.driver).drag_and_drop_by_offset(handle, 120, 0).perform()
-    moved = lab.wait(lambda: (v := lab.ask(f"{browser}.index")) > 3 and v, 20,
-                     "a drag of the slider")
-    assert lab.ask(f"{browser}.slider.value") == moved
-    np.testing.assert_allclose(
-        lab.ask(f"{browser}.factor_artist.get_ydata()[:4].tolist()"),
-        lab.ask(f"s.learning_results.factors[:4, {moved}].tolist()"), rtol=1e-5)
+    lab.wait(lambda: lab.ask(f"{browser}.index") > 3, 20, "a drag of the slider")
+    seen = []
+
+    def settled():  # the slider sends values while it moves: wait until it rests
+        seen.append(lab.ask(f"[{browser}.index, {browser}.slider.value]"))
+        return len(seen) > 1 and seen[-1] == seen[-2]
+
+    lab.wait(settled, 20, "the slider to rest", step=0.5)
+    moved, value = seen[-1]
+    assert value == moved, f"slider at {value}, browser at component {moved}"
+    shown, truth = lab.ask(f"[{browser}.factor_artist.get_ydata()[:4].tolist(), "
+                           f"s.learning_results.factors[:4, {browser}.index].tolist()]")
+    np.testing.assert_allclose(shown, truth, rtol=1e-5)
     div = figure_div(lab, cell)
     click_at(lab, div, [0.5, 0.05])  # the figure's title: focus without a pointer move
     keys(lab, Keys.ARROW_RIGHT)
