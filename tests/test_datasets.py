@@ -245,3 +245,27 @@ def test_spectra_on_resamples_the_truth_on_another_axis():
     half = truth.spectra_on(truth.energy_axis[10:20] + 0.5)
     np.testing.assert_allclose(half, 0.5 * (truth.spectra[:, 10:20] + truth.spectra[:, 11:21]),
                                rtol=1e-6)
+
+
+def test_phases_dataset_ground_truth():
+    from emunmix.datasets import PHASES
+
+    s, truth = PHASES(return_truth=True)
+    assert s.data.shape == (64, 64, 512) and s.metadata.Signal.signal_type == "EDS_TEM"
+    assert truth.n_phases == 4 and set(np.unique(truth.labels)) == {0, 1, 2, 3}
+    np.testing.assert_allclose(truth.fractions.sum(0), 1.0)
+    # pure pixels hold one phase; boundary pixels mix two, the labelled one in majority
+    pure = ~truth.boundary
+    assert (truth.fractions.max(0)[pure] == 1.0).all()
+    assert (truth.fractions.max(0)[truth.boundary] >= 0.55).all()
+    np.testing.assert_array_equal(truth.fractions.argmax(0), truth.labels)
+    assert 0.05 < truth.boundary.mean() < 0.3
+    np.testing.assert_allclose(truth.noiseless,
+                               np.einsum("kyx,kc->yxc", truth.fractions, truth.spectra),
+                               rtol=1e-5)
+    assert 2000 < s.data.sum(-1).mean() < 4000  # counts per pixel (easy)
+    hard, ht = PHASES(hard=True, return_truth=True)
+    assert ht.n_phases == 6 and hard.data.sum(-1).mean() < 600
+    again = PHASES()
+    np.testing.assert_array_equal(again.data, s.data)  # deterministic default
+    assert not np.array_equal(PHASES(random_state=5).data, s.data)

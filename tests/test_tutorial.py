@@ -69,8 +69,9 @@ def test_section_1_pca_via_svd(tutorial_dir, capsys):
     assert _.get_yscale() == "log"
 
     # In [7]
-    scree_plot = s.get_explained_variance_ratio()
-    assert scree_plot.axes_manager.signal_axes[0].name == "Principal component index"
+    with pytest.warns(UserWarning, match="deprecated since HyperSpy 2.5"):  # as in 2.5
+        scree_plot = s.get_explained_variance_ratio()
+    assert scree_plot.axes_manager.signal_axes[0].name == "Component index"
     assert scree_plot.data.shape == (1024,)
 
     # In [8]

@@ -42,8 +42,16 @@ def describe(s) -> str:
              f"data shape (numpy order): {tuple(s.data.shape)}",
              f"size: {s.data.nbytes / 2**20:.1f} MiB", "", repr(s.axes_manager), "",
              "metadata:", repr(s.metadata)]
-    if s.learning_results is not None:
-        lines += ["", "learning results:", s.learning_results.summary()]
+    lr = s.learning_results
+    if lr is not None:
+        lines += ["", "learning results:", lr.summary()]
+        if lr.number_of_clusters is not None:
+            sizes = ", ".join(str(int(v)) for v in lr.cluster_labels.sum(1))
+            lines += ["", f"clusters: {lr.number_of_clusters} ({lr.cluster_algorithm}), "
+                      f"pixels per cluster: {sizes}"]
+        if lr.cluster_metric is not None:
+            lines.append(f"estimated number of clusters ({lr.cluster_metric}): "
+                         f"{lr.estimated_number_of_clusters}")
     return "\n".join(lines)
 
 
@@ -129,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_processing_commands(sub)
     add_report_command(sub)
+    from .cli_cluster import add_cluster_command
+
+    add_cluster_command(sub)
     return parser
 
 

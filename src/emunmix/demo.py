@@ -108,7 +108,7 @@ def run_demo(out: Path | None = None, hard: bool = False, random_state: int = 0,
 
     t0 = time.perf_counter()
     s.decomposition(print_info=False)
-    scree = s.get_explained_variance_ratio()
+    scree = s.get_scree_plot_data()
     s.decomposition(True, print_info=False)
     n_sig = s.learning_results.number_significant_components
     ax = s.plot_explained_variance_ratio()

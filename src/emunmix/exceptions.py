@@ -43,6 +43,11 @@ class EmunmixWarning(UserWarning):
     """Base class of the warnings emunmix issues."""
 
 
+class VisibleDeprecationWarning(EmunmixWarning):
+    """A name kept for HyperSpy compatibility that HyperSpy 2.5 deprecates (shown by
+    default, as HyperSpy's own VisibleDeprecationWarning)."""
+
+
 class ConvergenceWarning(EmunmixWarning):
     """An iterative solver stopped at its iteration limit before meeting its tolerance."""
 
@@ -76,4 +81,5 @@ __all__ = [
     "ReaderUnavailableError",
     "StaleDataError",
     "UnknownAlgorithmError",
+    "VisibleDeprecationWarning",
 ]

@@ -132,9 +132,18 @@ def test_line_scan_loadings_are_signal1d():
 def test_explained_variance_ratio_signal():
     s = make_signal()
     s.decomposition(print_info=False)
-    r = s.get_explained_variance_ratio()
+    r = s.get_scree_plot_data()
     assert isinstance(r, Signal1D)
-    assert r.axes_manager.signal_axes[0].name == "Principal component index"
+    # HyperSpy 2.5: "Component index" for an uncentred SVD, "Principal ..." when centred
+    assert r.axes_manager.signal_axes[0].name == "Component index"
+    assert r.metadata.General.title.endswith("\nSVD Scree Plot")
+    from emunmix.exceptions import VisibleDeprecationWarning
+
+    with pytest.warns(VisibleDeprecationWarning, match="get_scree_plot_data"):
+        old = s.get_explained_variance_ratio()
+    np.testing.assert_array_equal(old.data, r.data)
+    s.decomposition(algorithm="PCA", output_dimension=5, print_info=False)
+    assert s.get_scree_plot_data().axes_manager[-1].name == "Principal component index"
     assert r.data.shape == (40,)
     assert np.all(np.diff(r.data) <= 1e-12)
     assert r.isig[:20].data.shape == (20,)

@@ -1,6 +1,7 @@
-"""Pure array kernels of machine learning on spectrum images, in four families:
-``linalg`` (matrix view, backends, SVD), ``decomposition``, ``nmf`` and ``bss``, with the
-algorithm ``registry``, the ``results`` a signal keeps and the ``metrics`` that score them.
+"""Pure array kernels of machine learning on spectrum images, in five families:
+``linalg`` (matrix view, backends, SVD), ``decomposition``, ``nmf``, ``bss`` and
+``cluster``, with the algorithm ``registry``, the ``results`` a signal keeps and the
+``metrics`` that score them.
 
 The signal layer calls :func:`decompose` and :func:`separate`; algorithms are found by
 name in :data:`DECOMPOSITION` and :data:`BSS`. No signals, plotting or printing here.

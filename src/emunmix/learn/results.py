@@ -28,7 +28,9 @@ from emunmix.learn.decomposition.components import Components
 
 from ..display_text import DisplayText
 
-_PARAM_GROUPS = ("decomposition_parameters", "bss_parameters")
+_PARAM_GROUPS = ("decomposition_parameters", "bss_parameters", "cluster_parameters")
+# kept as Python lists in to_dict (HyperSpy writes and reads them as lists)
+_LISTS = ("cluster_metric_index", "estimated_number_of_clusters")
 _LAZY = ("factors", "loadings")  # fields read through completing properties
 _SEP = "__"
 
@@ -62,6 +64,23 @@ class LearningResults:
     on_loadings : bool or None
     decomposition_parameters, bss_parameters : dict
         The other arguments of the calls (for the record and for reruns).
+    cluster_labels : ndarray of bool, shape (n_clusters, pixels), or None
+        Cluster membership, largest cluster first (HyperSpy's names from here on; see
+        :mod:`emunmix.signal.learning_cluster`).
+    cluster_centroids : ndarray, shape (n_clusters, features), or None
+        Cluster means in the clustered (scaled) features.
+    cluster_sum_signals, cluster_centroid_signals : ndarray, shape (n_clusters, channels)
+        Sum of each cluster's signals; the signal of the pixel closest to its centroid.
+    cluster_distances : ndarray, shape (n_clusters, pixels), or None
+        Distance of every pixel to every centroid (NaN where excluded).
+    cluster_algorithm : str or None
+    number_of_clusters : int or None
+    cluster_metric : str or None
+    cluster_metric_index : list of int or None
+    cluster_metric_data : ndarray or None
+    estimated_number_of_clusters : int, list of int (silhouette) or None
+    cluster_parameters : dict
+        The other arguments of ``cluster_analysis``.
 
     Notes
     -----
@@ -90,6 +109,18 @@ class LearningResults:
     on_loadings: bool | None = None
     decomposition_parameters: dict = field(default_factory=dict)
     bss_parameters: dict = field(default_factory=dict)
+    cluster_labels: np.ndarray | None = None
+    cluster_centroids: np.ndarray | None = None
+    cluster_sum_signals: np.ndarray | None = None
+    cluster_centroid_signals: np.ndarray | None = None
+    cluster_distances: np.ndarray | None = None
+    cluster_algorithm: str | None = None
+    number_of_clusters: int | None = None
+    cluster_metric: str | None = None
+    cluster_metric_index: list | None = None
+    cluster_metric_data: np.ndarray | None = None
+    estimated_number_of_clusters: object = None
+    cluster_parameters: dict = field(default_factory=dict)
 
     # ------------------------------------------------------------ creation
     @classmethod
@@ -125,6 +156,16 @@ class LearningResults:
         # the results hold the output's components (deferred ones included), not a copy
         results.__dict__["_components"] = output.components
         return results
+
+    @property
+    def cluster_centers(self):
+        """Mean signal of each cluster (n_clusters, channels), from the sums and labels
+        (HyperSpy's name, which its ``export_cluster_results`` reads); None before
+        ``cluster_analysis``."""
+        if self.cluster_sum_signals is None or self.cluster_labels is None:
+            return None
+        members = np.asarray(self.cluster_labels).sum(1, keepdims=True)
+        return np.asarray(self.cluster_sum_signals) / np.maximum(members, 1)
 
     # ------------------------------------------------------------ deferred components
     @property
@@ -282,6 +323,9 @@ class LearningResults:
                     if val is not None:
                         out[f"{f.name}{_SEP}{key}"] = val
                 continue
+            if f.name in _LISTS and isinstance(value, (list, tuple, np.ndarray)):
+                out[f.name] = [int(v) for v in np.ravel(value)]
+                continue
             value = _plain(value)
             if value is not None:
                 out[f.name] = value
@@ -301,9 +345,15 @@ class LearningResults:
                 kwargs[key] = value
         if kwargs.get("original_shape") is not None:
             kwargs["original_shape"] = tuple(int(s) for s in np.ravel(kwargs["original_shape"]))
-        for key in ("number_significant_components", "output_dimension"):
+        for key in ("number_significant_components", "output_dimension",
+                    "number_of_clusters", "estimated_number_of_clusters"):
             if isinstance(kwargs.get(key), (np.integer, float, np.floating)):
                 kwargs[key] = int(kwargs[key])
+        for key in _LISTS:
+            if isinstance(kwargs.get(key), (list, tuple, np.ndarray)):
+                kwargs[key] = [int(v) for v in np.ravel(kwargs[key])]
+        if kwargs.get("cluster_labels") is not None:
+            kwargs["cluster_labels"] = np.asarray(kwargs["cluster_labels"]).astype(bool)
         return cls(**kwargs)
 
     # ------------------------------------------------------------ files

@@ -3,6 +3,7 @@ stored learning results (what ``emunmix report FILE`` and ``hs.report(s)`` show)
 
 from __future__ import annotations
 
+from .cluster_section import cluster_section
 from .dataset import describe_dataset, identify_synthetic, overview_arrays
 from .model import Figure, Report
 from .sections import bss_section, decomposition_section
@@ -53,6 +54,9 @@ def learning_report(signal=None, learning_results=None, title=None, command=None
         report.add(decomposition_section(lr, signal, identity=identity))
         if lr.bss_factors is not None:
             report.add(bss_section(lr, signal, identity=identity))
-    elif signal is not None:
+    if lr is not None and getattr(lr, "cluster_labels", None) is not None:
+        report.add(cluster_section(lr, signal))
+    if (lr is None or (lr.n_components is None and getattr(lr, "cluster_labels", None) is None)) \
+            and signal is not None:
         report.datasets[-1]["learning results"] = "none"
     return report

@@ -52,6 +52,13 @@ class ArithmeticMixin:
             mine = _broadcastable(self, other)
             result = op(other.data, mine) if reflected else op(mine, other.data)
             return self._new_like(result, axes=other.axes_manager.as_dictionaries())
+        if isinstance(other, ArithmeticMixin) and not _broadcasts_into(other, self):
+            union = _union(self, other)
+            if union is not None:  # e.g. (|100) * (5, 4|) -> (5, 4|100), as HyperSpy
+                axes, cls = union
+                a, b = _expanded(self, axes), _expanded(other, axes)
+                result = op(b, a) if reflected else op(a, b)
+                return self._new_like(result, axes=axes, cls=cls)
         o = self._operand(other, opname)
         result = op(o, self.data) if reflected else op(self.data, o)
         if result.shape != self.data.shape:
@@ -119,6 +126,50 @@ def _broadcastable(other: SignalLike, target: SignalLike):
     return other.data.reshape(nav + sig)
 
 
+def _union(a: SignalLike, b: SignalLike):
+    """``(axes, class)`` of the result of combining ``a`` and ``b`` whose spaces each
+    match or are missing in one of them (HyperSpy's broadcasting), or None."""
+    am, bm = a.axes_manager, b.axes_manager
+    spaces = []
+    for space in ("navigation", "signal"):
+        sa, sb = getattr(am, f"{space}_shape"), getattr(bm, f"{space}_shape")
+        if sa == sb or not sb:
+            spaces.append(getattr(am, f"{space}_axes"))
+        elif not sa:
+            spaces.append(getattr(bm, f"{space}_axes"))
+        else:
+            return None
+    nav, sig = spaces
+    # array order: navigation axes (natural order reversed), then signal axes
+    axes = [ax.get_axis_dictionary() for ax in (*nav[::-1], *sig[::-1])]
+    for d, ax in zip(axes, (*nav[::-1], *sig[::-1])):
+        d["navigate"] = ax in nav
+    provider = a if am.signal_dimension or not bm.signal_dimension else b
+    return axes, type(provider)
+
+
+def _expanded(s: SignalLike, axes: list):
+    """``s.data`` with length-1 axes for the spaces it lacks, in the union's array order."""
+    am = s.axes_manager
+    n_nav = sum(1 for d in axes if d["navigate"])
+    nav = am.navigation_shape[::-1] if am.navigation_dimension else (1,) * n_nav
+    sig = am.signal_shape[::-1] if am.signal_dimension else (1,) * (len(axes) - n_nav)
+    return s.data.reshape(tuple(nav) + tuple(sig))
+
+
+def _add_comparisons():
+    """``<``, ``<=``, ``>``, ``>=``, ``==``, ``!=`` give boolean signals (HyperSpy's
+    ``mask = s.sum(-1) < 1.5`` is a navigation mask)."""
+    for name in ("lt", "le", "gt", "ge", "eq", "ne"):
+        op = getattr(operator, name)
+
+        def cmp(self, other, _op=op, _n=name):
+            return self._binary(other, _op, _n)
+
+        setattr(ArithmeticMixin, f"__{name}__", cmp)
+    ArithmeticMixin.__hash__ = object.__hash__  # signals stay usable as dict keys
+
+
 def _add_operators():
     ops = {
         "add": operator.add, "sub": operator.sub, "mul": operator.mul,
@@ -142,6 +193,7 @@ def _add_operators():
 
 
 _add_operators()
+_add_comparisons()
 
 
 def _array_ufunc(self, ufunc, method, *inputs, **kwargs):

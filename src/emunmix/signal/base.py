@@ -115,10 +115,15 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
             self._data = np.asarray(self._data.compute())
 
     def as_lazy(self) -> BaseSignal:
-        """A lazy (dask-backed) copy of the signal."""
+        """A lazy (dask-backed) copy of the signal, with a copy of its learning results.
+
+        A signal that is lazy already gives a lazy copy (the same graph: dask arrays
+        are immutable).
+        """
         import dask.array as da
 
-        return self._new_like(da.from_array(self.data, chunks="auto"))
+        data = self.data if self._lazy else da.from_array(self.data, chunks="auto")
+        return self._new_like(data, keep_learning=True)
 
     @property
     def T(self) -> BaseSignal:

@@ -10,10 +10,11 @@ folding helpers in :mod:`.learning_common`.
 from __future__ import annotations
 
 from .learning_bss import BSSMethods
+from .learning_cluster import ClusterMethods
 from .learning_decomposition import DecompositionMethods
 
 
-class LearningMixin(DecompositionMethods, BSSMethods):
+class LearningMixin(DecompositionMethods, BSSMethods, ClusterMethods):
     """Methods mixed into :class:`~emunmix.signal.base.BaseSignal`.
 
     ``s.decomposition()``, ``s.blind_source_separation()`` and the methods

@@ -192,7 +192,10 @@ class BSSMethods:
         lr.bss_parameters = dict(out.parameters)
         if print_info:
             print(_bss_info(out, diff_order, reverse_component_criterion, whiten_method))
-        return out if return_info else None
+        if not return_info:
+            return None
+        # HyperSpy hands out the fitted estimator of an estimator algorithm
+        return out if out.estimator is None else out.estimator
 
     # -- results as signals -------------------------------------------------------
     def _require_bss(self):
@@ -214,13 +217,14 @@ class BSSMethods:
         lr = self._require_bss()
         return factors_signal(self, lr.bss_factors, "bss")
 
-    def get_bss_model(self, components=None):
+    def get_bss_model(self, components=None, chunks="auto", lazy_output=None):
         """The data rebuilt from BSS components (None: all, n: first n, or a list),
-        plus the mean of a centred decomposition."""
+        plus the mean of a centred decomposition; ``chunks`` and ``lazy_output`` as
+        :meth:`get_decomposition_model`."""
         lr = self._require_bss()
         ids = component_ids(components, lr.bss_factors.shape[1], "components")
         a = model_data(self, lr.bss_loadings, lr.bss_factors, ids, getattr(lr, "mean", None),
-                       getattr(lr, "centre", None))
+                       getattr(lr, "centre", None), lazy_output, chunks)
         return model_signal(self, a, "bss", len(ids))
 
     def plot_bss_loadings(self, comp_ids=None, calibrate=True, same_window=True,
@@ -247,6 +251,16 @@ class BSSMethods:
         """BSS factors and loadings side by side (browsable in Jupyter, a grid headless)."""
         lr = self._require_bss()
         return browse_components(self, lr.bss_factors, lr.bss_loadings, "bss")
+
+    def normalize_bss_components(self, target="factors", function=np.sum):
+        """Scale the BSS components so that ``function`` of each factor (or loading) is 1
+        (HyperSpy's ``normalize_bss_components``); the other matrix is scaled inversely,
+        so the model is unchanged. Masked (NaN) entries are ignored."""
+        from .learning_decomposition_results import _normalise
+
+        lr = self._require_bss()
+        lr.bss_factors, lr.bss_loadings = _normalise(lr.bss_factors, lr.bss_loadings,
+                                                     target, function)
 
     def reverse_bss_component(self, component_number):
         """Flip the sign of BSS component(s): factor, loading and unmixing row."""

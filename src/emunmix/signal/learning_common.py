@@ -19,9 +19,10 @@ from .types import class_for
 COMPONENT_AXIS = {
     "decomposition": "Decomposition component index",
     "bss": "BSS component index",
+    "cluster": "Cluster index",
 }
 #: How titles and messages name the two kinds of results.
-KIND_LABEL = {"decomposition": "Decomposition", "bss": "BSS"}
+KIND_LABEL = {"decomposition": "Decomposition", "bss": "BSS", "cluster": "Cluster"}
 
 
 def as_array(value):
@@ -174,18 +175,36 @@ def _component_axis(kind: str, k: int) -> dict:
             "offset": 0.0}
 
 
-def model_data(signal, loadings, factors, ids, mean=None, centre=None):
+def model_data(signal, loadings, factors, ids, mean=None, centre=None, lazy_output=None,
+               chunks="auto"):
     """The model of components ``ids`` in the shape of ``signal.data``: lazy (chunked
-    like the data, never held whole) for a lazy signal, else a numpy array."""
-    if signal._lazy:
+    like the data, or by ``chunks``, never held whole) for a lazy signal or with
+    ``lazy_output=True``, else a numpy array (``lazy_output=False`` computes it)."""
+    lazy = signal._lazy if lazy_output is None else bool(lazy_output)
+    if lazy:
         from emunmix.learn.decomposition.model import lazy_model
 
         nav = navigation_array_shape(signal)
-        chunks = signal.data.chunks[: len(nav)]
+        chunks = _model_chunks(signal, nav, chunks)
         dtype = np.result_type(np.asarray(factors).dtype, np.float32)
         return lazy_model(loadings, factors, ids, nav, signal_array_shape(signal), chunks,
                           dtype, mean, centre)
-    return model_matrix(loadings, factors, ids, mean, centre).reshape(signal.data.shape)
+    return model_matrix(np.asarray(loadings), factors, ids, mean, centre).reshape(
+        signal.data.shape)
+
+
+def _model_chunks(signal, nav, chunks):
+    """Navigation chunks of a lazy model: the data's (lazy signal, ``chunks="auto"``), a
+    given chunk shape (its navigation part), or dask's choice."""
+    import dask.array as da
+
+    if isinstance(chunks, str) and chunks == "auto" and signal._lazy:
+        return signal.data.chunks[: len(nav)]
+    if isinstance(chunks, (tuple, list)) and len(chunks) >= len(nav):
+        chunks = tuple(chunks)[: len(nav)]
+    else:
+        chunks = "auto"
+    return da.core.normalize_chunks(chunks, shape=tuple(nav), dtype=np.float64)
 
 
 def model_matrix(loadings, factors, ids, mean=None, centre=None):

@@ -151,7 +151,53 @@ class DecompositionMethods(DecompositionResultsMethods):
         if print_info:
             print(_decomposition_info(out, normalize_poissonian_noise, output_dimension,
                                       centre, None if isinstance(algorithm, str) else algorithm))
-        return out if return_info else None
+        if not return_info:
+            return None
+        if not isinstance(algorithm, str):  # HyperSpy: the fitted estimator
+            return out.info["fitted_estimator"]
+        if out.sparse is not None:  # HyperSpy: robust PCA's low-rank and sparse parts
+            return out.model(), out.sparse
+        return out
+
+    def normalize_poissonian_noise(self, navigation_mask=None, signal_mask=None):
+        """Scale the data for Poisson noise in place (Keenan and Kotula, 2004), as
+        HyperSpy does: ``D_ij / (sqrt(aG_i) sqrt(bH_j))`` with ``aG`` and ``bH`` the
+        pixel and channel sums over the unmasked data; masked entries are left as they
+        are. :meth:`decomposition` with ``normalize_poissonian_noise=True`` does this on
+        the fly and undoes it on the results: use this only to look at the scaled data.
+
+        Raises
+        ------
+        ValueError
+            Negative or NaN values in the unmasked data, or everything masked.
+        """
+        from emunmix.learn.decomposition.poisson import poisson_weights
+
+        nav = flat_mask(navigation_mask, self, "navigation", "navigation_mask")
+        sig = flat_mask(signal_mask, self, "signal", "signal_mask")
+        X = self._unfolded()
+        w = poisson_weights(X, navigation_mask=nav, signal_mask=sig)
+        rows = np.ones(X.shape[0], bool) if nav is None else ~nav
+        cols = np.ones(X.shape[1], bool) if sig is None else ~sig
+        root_aG = np.ones(X.shape[0])
+        root_aG[rows] = w.root_aG
+        root_bH = np.ones(X.shape[1])
+        root_bH[cols] = w.root_bH
+        coeff = root_aG[:, None] * root_bH[None, :] if self._lazy else None
+        dtype = np.result_type(X.dtype, np.float32)
+        if self._lazy:
+            import dask.array as da
+
+            keep = da.from_array(rows[:, None], chunks=(X.chunks[0], 1)) & cols[None, :]
+            scaled = da.where(keep, X.astype(dtype) / coeff, X)
+        else:
+            scaled = X.astype(dtype, copy=True)
+            block = max(1, 2**22 // max(X.shape[1], 1))
+            for s in range(0, X.shape[0], block):  # row blocks: no data-sized temporaries
+                r = slice(s, s + block)
+                keep = rows[r, None] & cols[None, :]
+                scaled[r] = np.where(keep, scaled[r] / (root_aG[r, None] * root_bH), scaled[r])
+        self.data = scaled.astype(dtype).reshape(self.data.shape)
 
 
 def _results_from_output(out, shape):

@@ -31,10 +31,12 @@ class DecompositionResultsMethods:
     """The methods reading a decomposition's results (HyperSpy names)."""
 
     # -- scree ------------------------------------------------------------------
-    def get_explained_variance_ratio(self):
-        """The explained variance ratio of the components as a Signal1D.
+    def get_scree_plot_data(self):
+        """The scree data as a Signal1D (HyperSpy 2.5's name).
 
-        Its axis is "Principal component index"; ``.isig[:20]`` keeps the first 20.
+        The explained variance ratio (a centred decomposition, PCA) or the proportion of
+        the total variation (the squared singular values, uncentred SVD), by component
+        index; ``.isig[:20]`` keeps the first 20.
 
         Raises
         ------
@@ -50,10 +52,24 @@ class DecompositionResultsMethods:
                 "by variance); run s.decomposition() with SVD or PCA for a scree plot"
             )
         title = self.metadata.get_item("General.title", "")
-        axis = {"name": "Principal component index", "units": "", "scale": 1.0,
-                "offset": 0.0, "size": len(ratio), "navigate": False}
+        algorithm = lr.decomposition_algorithm or "Decomposition"
+        label = "Principal component index" if lr.centre is not None else "Component index"
+        axis = {"name": label, "units": "", "scale": 1.0, "offset": 0.0,
+                "size": len(ratio), "navigate": False}
         return signal_class()(np.asarray(ratio).copy(), axes=[axis],
-                        metadata={"General": {"title": f"{title}\nExplained variance ratio"}})
+                              metadata={"General": {"title": f"{title}\n{algorithm} Scree Plot"}})
+
+    def get_explained_variance_ratio(self):
+        """Deprecated in HyperSpy 2.5 (and here, with the same warning): use
+        :meth:`get_scree_plot_data`, which it returns."""
+        import warnings
+
+        from emunmix.exceptions import VisibleDeprecationWarning
+
+        warnings.warn("get_explained_variance_ratio is deprecated since HyperSpy 2.5: use "
+                      "get_scree_plot_data() (the same signal)", VisibleDeprecationWarning,
+                      stacklevel=2)
+        return self.get_scree_plot_data()
 
     def plot_explained_variance_ratio(self, n=30, log=True, threshold=0, hline="auto",
                                       vline=False, xaxis_type="index", xaxis_labeling=None,
@@ -69,12 +85,12 @@ class DecompositionResultsMethods:
         from emunmix.plot import plot_scree
 
         lr = self._require_decomposition()
-        self.get_explained_variance_ratio()  # raises the helpful error when missing
+        self.get_scree_plot_data()  # raises the helpful error when missing
         # By default the components above the elbow are drawn as signal; an
         # explicit threshold takes over.
         n_sig = getattr(lr, "number_significant_components", None) if not threshold else None
         return plot_scree(
-            self.get_explained_variance_ratio(), n=n, log=log, threshold=threshold,
+            self.get_scree_plot_data(), n=n, log=log, threshold=threshold,
             hline=hline, vline=vline, xaxis_type=xaxis_type, xaxis_labeling=xaxis_labeling,
             signal_fmt=signal_fmt, noise_fmt=noise_fmt, n_significant=n_sig, fig=fig,
             ax=ax, **kwargs)
@@ -93,7 +109,7 @@ class DecompositionResultsMethods:
         from emunmix.plot import plot_cumulative_explained_variance_ratio
 
         lr = self._require_decomposition()
-        self.get_explained_variance_ratio()
+        self.get_scree_plot_data()
         return plot_cumulative_explained_variance_ratio(
             np.asarray(lr.explained_variance_ratio), n=n)
 
@@ -110,7 +126,7 @@ class DecompositionResultsMethods:
             lr = self._require_decomposition()
             explained_variance_ratio = lr.explained_variance_ratio
             if explained_variance_ratio is None:
-                self.get_explained_variance_ratio()  # raises
+                self.get_scree_plot_data()  # raises
         return estimate_elbow_position(as_array(explained_variance_ratio), log=log,
                                        max_points=max_points)
 
@@ -129,7 +145,7 @@ class DecompositionResultsMethods:
         lr = self._require_decomposition()
         return factors_signal(self, lr.factors, "decomposition")
 
-    def get_decomposition_model(self, components=None):
+    def get_decomposition_model(self, components=None, chunks="auto", lazy_output=None):
         """The data rebuilt from some components: a denoised signal like ``s``.
 
         Parameters
@@ -137,11 +153,17 @@ class DecompositionResultsMethods:
         components : None, int or list of int
             None: all; n: the first n; a list: those components. The mean
             removed by a centred decomposition is added back.
+        chunks : "auto" or tuple
+            Chunks of a lazy model (its navigation part counts): "auto" follows a lazy
+            signal's data.
+        lazy_output : bool, optional
+            A lazy (dask) model; default: lazy when the signal is.
         """
         lr = self._require_decomposition()
         ids = component_ids(components, lr.n_components, "components")
         F, L = lr.first_components(max(ids) + 1 if ids else 0)
-        a = model_data(self, L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None))
+        a = model_data(self, L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None),
+                       lazy_output, chunks)
         return model_signal(self, a, "decomposition", len(ids))
 
     # -- plots ----------------------------------------------------------------

@@ -273,8 +273,8 @@ def test_bad_input_messages(low_rank):
         decompose(X, centre="middle")
     with pytest.raises(ValueError, match="reproject"):
         decompose(X, reproject="all")
-    with pytest.raises(ValueError, match="NMF needs output_dimension"):
-        decompose(X, "NMF")
+    with pytest.raises(ValueError, match="MLPCA needs output_dimension"):
+        decompose(X, "MLPCA", var_func=np.abs)
     with pytest.raises(ValueError, match="only used by the MLPCA"):
         decompose(X, var_array=np.ones_like(X))
     with pytest.raises(TypeError, match="unexpected keyword"):

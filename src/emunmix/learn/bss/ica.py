@@ -29,11 +29,14 @@ class UnmixingResult:
         Whether the iterations met the tolerance (None: not reported).
     n_iter : int or None
         Iterations run (None: not reported).
+    estimator : object or None
+        The fitted estimator, for estimator algorithms.
     """
 
     unmixing: np.ndarray
     converged: bool | None = None
     n_iter: int | None = None
+    estimator: object = None
 
 
 _FASTICA_ADVICE = (
@@ -265,10 +268,13 @@ def estimator_unmixing(estimator, X, *, random_state=None) -> UnmixingResult:
             estimator = clone(estimator).set_params(random_state=random_state)
     X = np.asarray(X, dtype=float)
     estimator.fit(X)
-    comps = getattr(estimator, "components_", None)
+    from emunmix.learn.decomposition.estimator import final_estimator
+
+    fitted = final_estimator(estimator)
+    comps = getattr(fitted, "components_", None)
     k = X.shape[1]
     if comps is None:
-        raise ValueError(f"{type(estimator).__name__} has no components_ after fit.")
+        raise ValueError(f"{type(fitted).__name__} has no components_ after fit.")
     comps = np.asarray(comps)
     if comps.shape != (k, k):
         raise ValueError(
@@ -276,5 +282,6 @@ def estimator_unmixing(estimator, X, *, random_state=None) -> UnmixingResult:
             f"square unmixing matrix of shape {(k, k)} (do not reduce the number of components "
             "in the estimator)."
         )
-    n_iter = getattr(estimator, "n_iter_", None)
-    return UnmixingResult(comps, n_iter=None if n_iter is None else int(n_iter))
+    n_iter = getattr(fitted, "n_iter_", None)
+    return UnmixingResult(comps, n_iter=None if n_iter is None else int(n_iter),
+                          estimator=estimator)

@@ -57,6 +57,8 @@ class BSSOutput:
         Whether the algorithm met its tolerance (None: not reported).
     n_iter : int or None
         Iterations run (None: not reported).
+    estimator : object or None
+        The fitted estimator, when ``algorithm`` was one (``return_info`` hands it out).
     """
 
     unmixing_matrix: np.ndarray
@@ -67,6 +69,7 @@ class BSSOutput:
     components: np.ndarray | None = None
     converged: bool | None = None
     n_iter: int | None = None
+    estimator: object = None
 
 
 def separate(
@@ -121,8 +124,9 @@ def separate(
     reverse_component_criterion : {"factors", "loadings"}, default "factors"
         A component is sign-flipped when the minimum of that array's column is
         negative and larger in magnitude than its maximum.
-    whiten_method : {"PCA", "ZCA"}, default "PCA"
-        See :func:`emunmix.learn.whiten.whiten`.
+    whiten_method : {"PCA", "ZCA"} or None, default "PCA"
+        See :func:`emunmix.learn.bss.whiten`; None estimates the unmixing on the
+        (differentiated) components as they are, as HyperSpy does.
     random_state : int, RandomState or None
         Passed to the algorithm; the same seed gives identical output.
     nav_shape : tuple of int, optional
@@ -215,6 +219,7 @@ def separate(
         components=idx,
         converged=result.converged,
         n_iter=result.n_iter,
+        estimator=result.estimator,
     )
 
 
@@ -301,7 +306,10 @@ def _unmix(data, k, spec, algorithm, random_state, whiten_method, kwargs):
             f"Only {data.shape[0]} usable samples remain after masking to unmix {k} "
             "components; unmask more of the data or use fewer components."
         )
-    X, W = whiten(data, method=whiten_method)
+    if whiten_method is None:  # HyperSpy's whiten_method=None: the data as they are
+        X, W = data, np.eye(k)
+    else:
+        X, W = whiten(data, method=whiten_method)
     if spec is None:
         result = estimator_unmixing(algorithm, X, random_state=random_state)
     else:

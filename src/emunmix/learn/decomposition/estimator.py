@@ -14,6 +14,15 @@ def is_estimator(obj) -> bool:
     return callable(getattr(obj, "fit", None)) and callable(getattr(obj, "transform", None))
 
 
+def final_estimator(estimator):
+    """The fitted step that holds ``components_``: a Pipeline's last step, a search's
+    (GridSearchCV ...) best estimator, or the estimator itself (as HyperSpy reads them)."""
+    if hasattr(estimator, "steps"):
+        return final_estimator(estimator.steps[-1][1])
+    best = getattr(estimator, "best_estimator_", None)
+    return estimator if best is None else final_estimator(best)
+
+
 def estimator_kernel(estimator, view: MatrixView, k, options: dict) -> KernelOutput:
     """Run a scikit-learn-style estimator: ``fit``, ``transform``, ``components_``.
 
@@ -26,21 +35,26 @@ def estimator_kernel(estimator, view: MatrixView, k, options: dict) -> KernelOut
             f"{', '.join(sorted(options))} (set them on the estimator object instead)"
         )
     P = view.materialise()
-    estimator.fit(P)
-    loadings = np.asarray(estimator.transform(P))
-    comps = getattr(estimator, "components_", None)
+    if callable(getattr(estimator, "fit_transform", None)):  # as HyperSpy: one fit
+        loadings = np.asarray(estimator.fit_transform(P))
+    else:
+        estimator.fit(P)
+        loadings = np.asarray(estimator.transform(P))
+    fitted = final_estimator(estimator)
+    comps = getattr(fitted, "components_", None)
     if comps is None:
         raise ValueError(
-            f"{type(estimator).__name__} has no components_ after fit: decomposition needs "
-            "an estimator with fit, transform and components_"
+            f"{type(fitted).__name__} has no components_ after fit: decomposition needs "
+            "an estimator (or a Pipeline or search whose final step is one) with fit, "
+            "transform and components_"
         )
     factors = np.asarray(comps).T
-    ev = getattr(estimator, "explained_variance_", None)
-    mean = getattr(estimator, "mean_", None)
+    ev = getattr(fitted, "explained_variance_", None)
+    mean = getattr(fitted, "mean_", None)
     return KernelOutput(
         factors,
         loadings,
         None if ev is None else np.asarray(ev, dtype=np.float64),
         mean=None if mean is None else np.asarray(mean, dtype=np.float64),
-        info={"estimator": repr(estimator)},
+        info={"estimator": repr(estimator), "fitted_estimator": estimator},
     )

@@ -92,6 +92,7 @@ def make_plan(X, algorithm, output_dimension, normalize_poissonian_noise, centre
               options) -> Plan:
     """Check every argument (nothing is read from the data but its shape and dtype)."""
     spec, estimator, name = resolve_algorithm(algorithm)
+    svd_solver = "auto" if svd_solver is None else svd_solver  # HyperSpy's default None
     check_2d(X)
     working_dtype(X.dtype)  # TypeError for complex / non-numeric data
     m_all, n_all = (int(s) for s in X.shape)

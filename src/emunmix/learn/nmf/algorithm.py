@@ -15,8 +15,7 @@ def _scale_in_data_units(factors, loadings, options):
 
 
 @DECOMPOSITION.register("NMF", "nmf", finish=_scale_in_data_units, non_negative_output=True,
-                        needs_non_negative=True, needs_output_dimension=True,
-                        lazy="out_of_core")
+                        needs_non_negative=True, lazy="out_of_core")
 def nmf_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     """Non-negative matrix factorisation (:func:`emunmix.learn.nmf.nmf`).
 
@@ -25,6 +24,8 @@ def nmf_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     Poisson normalisation (``normalise_factors``), not here.
     """
     options = {**ctx.options, "normalise_factors": None}
+    if k is None:  # scikit-learn's (and HyperSpy's) default: as many as the channels
+        k = min(view.shape)
     r = nmf(view, k, random_state=ctx.random_state, navigation_shape=ctx.navigation_shape,
             **options)
     info = {"n_iter": r.n_iter, "converged": r.converged, "objective": r.objective,
