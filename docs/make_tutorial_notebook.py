@@ -58,10 +58,12 @@ CELLS = [
     ("code", "s3.decomposition(True)\n_ = s3.plot_explained_variance_ratio()\n"
              "s3.blind_source_separation(4, diff_order=2, random_state=0)\n"
              "_ = s3.plot_bss_loadings()\n_ = s3.plot_bss_factors()"),
-    ("md", "Spikes: in Jupyter with ipywidgets the tool is interactive; "
-           "`interactive=False` removes them automatically."),
-    ("code", "s4 = hs.datasets.CL4()\ns4.spikes_removal_tool(interactive=False, random_state=0)\n"
-             "ll4 = hs.datasets.LL3()\nll4.align_zero_loss_peak(also_align=[s4])\n"
+    ("md", "Spikes: in JupyterLab (`%matplotlib widget`) the tool is interactive: step "
+           "through the spikes with their proposed replacements, change the threshold (type it, "
+           "or drag the red line on the derivative histogram), or press *Remove all*. Elsewhere "
+           "it removes them automatically (`interactive=False` does so everywhere)."),
+    ("code", "s4 = hs.datasets.CL4()\ns4.spikes_removal_tool(random_state=0)"),
+    ("code", "ll4 = hs.datasets.LL3()\nll4.align_zero_loss_peak(also_align=[s4])\n"
              "s4.decomposition(True)\ns4.blind_source_separation(4, diff_order=2, random_state=0)\n"
              "_ = s4.plot_bss_loadings()\n_ = s4.plot_bss_factors()"),
 ]
@@ -69,9 +71,10 @@ CELLS = [
 
 def notebook() -> dict:
     cells = []
-    for kind, text in CELLS:
-        cell = {"cell_type": "markdown" if kind == "md" else "code", "metadata": {},
-                "source": text.splitlines(keepends=True)}
+    for i, (kind, text) in enumerate(CELLS):
+        # fixed ids (nbformat 4.5): a notebook re-run cell by cell is told apart by them
+        cell = {"id": f"cell-{i:02d}", "cell_type": "markdown" if kind == "md" else "code",
+                "metadata": {}, "source": text.splitlines(keepends=True)}
         if kind == "code":
             cell.update(execution_count=None, outputs=[])
         cells.append(cell)

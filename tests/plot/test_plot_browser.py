@@ -62,8 +62,10 @@ def test_jupyter_slider_drives_the_browser(factors, loadings, monkeypatch, capsy
                                         comp_label="BSS component index")
     assert isinstance(b, ComponentsBrowser)
     assert (b.slider.min, b.slider.max, b.slider.value) == (0, 3, 0)
-    label = b.widget.children[0].children[0]
-    assert label.value == "BSS component index"
+    # the label is the slider's own description, as wide as its text (never cut)
+    assert b.widget.children[0] is b.slider
+    assert b.slider.description == "BSS component index"
+    assert b.slider.style.description_width == "initial"
     b.slider.value = 3
     assert b.index == 3
     np.testing.assert_array_equal(b.factor_artist.get_ydata(), factors.data[3])

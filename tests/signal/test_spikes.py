@@ -233,23 +233,27 @@ def test_tool_threshold_change_refinds(monkeypatch):
 
 def test_tool_buttons_drive_the_same_actions(monkeypatch, capsys):
     pytest.importorskip("ipywidgets")
+    import emunmix.plot.backend as backend
     import emunmix.signal.spikes as spikes_mod
 
     monkeypatch.setattr(spikes_mod, "interactive_gui_available", lambda: True)
+    monkeypatch.setattr(backend, "in_jupyter", lambda: True)
     s = cl4().inav[:16, :16]
     tool = s.spikes_removal_tool(random_state=0)  # display=True builds the widgets
     capsys.readouterr()
-    w = tool._widgets
-    assert set(w) == {"status", "Previous", "Next", "Remove", "Skip", "Remove all"}
-    assert w["status"].value.startswith(f"Spike 1 of {tool.n_spikes}")
+    w = tool._controls.buttons
+    assert set(w) == {"Previous", "Next", "Remove spike", "Don't remove", "Remove all",
+                      "Close"}
+    status = tool._controls.status
+    assert status.value.startswith(f"Spike 1 of {tool.n_spikes}")
     w["Next"].click()
     assert tool.index == min(1, tool.n_spikes - 1)
     w["Previous"].click()
-    w["Remove"].click()
+    w["Remove spike"].click()
     assert tool.n_removed == 1
     w["Remove all"].click()
     assert tool.n_removed == tool.n_spikes
-    assert f"removed {tool.n_spikes}" in w["status"].value
+    assert f"removed {tool.n_spikes}" in status.value
     import matplotlib.pyplot as plt
 
     plt.close("all")
@@ -293,3 +297,17 @@ def test_per_spectrum_finders_bridge_like_hyperspy(method, capsys):
     if report.n_spikes:
         # +-default_spike_width channels bridged around each flagged run
         assert changed.sum() <= report.mask.sum() * 11
+
+
+@pytest.mark.parametrize("backend, interactive, expected", [
+    ("qtagg", True, True),    # IPython's %matplotlib qt, or plt.ion() in a script
+    ("tkagg", False, False),  # a script that has not asked for interactive mode
+    ("agg", True, False),
+])
+def test_gui_detection_outside_jupyter(monkeypatch, backend, interactive, expected):
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
+    monkeypatch.setattr(matplotlib, "is_interactive", lambda: interactive)
+    assert interactive_gui_available() is expected

@@ -26,6 +26,8 @@ import numpy as np
 
 from emunmix.learn.decomposition.components import Components
 
+from ..display_text import DisplayText
+
 _PARAM_GROUPS = ("decomposition_parameters", "bss_parameters", "cluster_parameters")
 # kept as Python lists in to_dict (HyperSpy writes and reads them as lists)
 _LISTS = ("cluster_metric_index", "estimated_number_of_clusters")
@@ -237,7 +239,7 @@ class LearningResults:
                 f"BSS algorithm : {self.bss_algorithm}\n"
                 f"Number of components : {n}"
             )
-        return text
+        return DisplayText(text)  # a cell's last line shows it as text, not a quoted repr
 
     def __repr__(self) -> str:
         k = self.n_components

@@ -12,6 +12,7 @@ never block), with Qt/Tk and in Jupyter (``%matplotlib widget`` or inline).
 from .browser import ComponentsBrowser, ComponentsGrid, plot_components_browser
 from .components import plot_component_factors, plot_component_loadings
 from .images import plot_images
+from .notebook import view_of
 from .pointer import Pointer
 from .scree import plot_cumulative_explained_variance_ratio, plot_scree
 from .signal_plot import SignalPlot, plot_signal
@@ -21,5 +22,5 @@ __all__ = [
     "ComponentsBrowser", "ComponentsGrid", "Pointer", "SignalPlot",
     "plot_component_factors", "plot_component_loadings", "plot_components_browser",
     "plot_cumulative_explained_variance_ratio", "plot_images", "plot_scree", "plot_signal",
-    "plot_spectra",
+    "plot_spectra", "view_of",
 ]

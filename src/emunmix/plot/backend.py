@@ -74,10 +74,17 @@ def new_figure(figsize=None, **kwargs) -> matplotlib.figure.Figure:
     end of the cell, GUI sessions in interactive mode at once, and scripts when
     they call ``plt.show()`` themselves.
     """
+    from .notebook import install_cell_hooks
+
+    install_cell_hooks()  # a re-run notebook cell closes the figures it opened before
     kwargs.setdefault("layout", "constrained")
     if is_interactive_backend():
         free_arrow_keys()
-    return plt.figure(figsize=figsize, **kwargs)
+    fig = plt.figure(figsize=figsize, **kwargs)
+    from .notebook import made_figure
+
+    made_figure(fig)
+    return fig
 
 
 def redraw(fig) -> None:

@@ -23,6 +23,7 @@ from .backend import (
 from .blit import FastRedraw
 from .components import add_extra_axis_sliders, component_image, components_of, draw_component
 from .drawing import autoscale_y, panel_size
+from .notebook import NotebookDisplay, close_figures
 
 STATIC_MAX_COMPONENTS = 12  # rows of the static grid; the browsers show all
 _NEXT_KEYS = {"right": 1, "up": 1, "left": -1, "down": -1}
@@ -59,8 +60,11 @@ def _set_artist(artist, component, extra_indices=None) -> None:
         autoscale_y(artist.axes, data)
 
 
-class ComponentsBrowser:
+class ComponentsBrowser(NotebookDisplay):
     """One component at a time: its factor (left) and loading (right).
+
+    Every component can be browsed (a full SVD offers as many as there are
+    channels); each one's signals are made only when it is shown.
 
     Parameters
     ----------
@@ -81,6 +85,7 @@ class ComponentsBrowser:
 
     def __init__(self, factors, loadings, title="Decomposition",
                  comp_label="Decomposition component index", index=0, figure=None):
+        self._note_creation()
         self.factors, self.loadings = _pairs(factors, loadings)
         self.title, self.comp_label = title, comp_label
         self.index = int(index) % len(self.factors)
@@ -128,8 +133,20 @@ class ComponentsBrowser:
         if step:
             self.set_component(self.index + step)
 
+    def close(self) -> None:
+        """Close the figure and the slider."""
+        self.figure.canvas.mpl_disconnect(self._cid)
+        close_figures([self.figure])
+        if self.widget is not None:
+            self.widget.close()
+            self.slider.close()
 
-class ComponentsGrid:
+    def __repr__(self) -> str:
+        return (f"<ComponentsBrowser: {self.title}, {self.comp_label} {self.index} "
+                f"of {self.n_components}>")
+
+
+class ComponentsGrid(NotebookDisplay):
     """Static grid: one row per component, factor and loading side by side.
 
     Attributes
@@ -142,6 +159,7 @@ class ComponentsGrid:
     def __init__(self, factors, loadings, title="Decomposition",
                  comp_label="Decomposition component index",
                  max_components=STATIC_MAX_COMPONENTS):
+        self._note_creation()
         f, lo = _pairs(factors, loadings)
         self.ids = list(range(min(len(f), max_components)))
         rows = len(self.ids)
@@ -158,6 +176,13 @@ class ComponentsGrid:
         shown = f"first {rows} of {len(f)} components" if rows < len(f) else (
             f"components 0 to {self.ids[-1]}")
         self.figure.suptitle(f"{title}: {shown}")
+
+    def close(self) -> None:
+        """Close the figure."""
+        close_figures([self.figure])
+
+    def __repr__(self) -> str:
+        return f"<ComponentsGrid: {len(self.ids)} components>"
 
 
 def _jupyter_browser(factors, loadings, title, comp_label) -> ComponentsBrowser:
@@ -184,9 +209,11 @@ def _jupyter_browser(factors, loadings, title, comp_label) -> ComponentsBrowser:
         plt.close(browser.figure)  # shown by the Output area, not again at cell end
         with view:
             display(browser.figure)
+    # the label is the slider's description, sized to its text so it is never cut
     slider = widgets.IntSlider(value=browser.index, min=0, max=browser.n_components - 1,
-                               continuous_update=not static)
-    label = widgets.Label(comp_label, layout=widgets.Layout(width="15%"))
+                               continuous_update=not static, description=comp_label,
+                               style={"description_width": "initial"},
+                               layout=widgets.Layout(width="min(100%, 640px)"))
 
     def on_change(change):
         browser.set_component(change["new"])
@@ -197,8 +224,7 @@ def _jupyter_browser(factors, loadings, title, comp_label) -> ComponentsBrowser:
 
     slider.observe(on_change, names="value")
     browser.slider = slider
-    row = widgets.HBox([label, slider])
-    browser.widget = widgets.VBox([row, view] if view is not None else [row])
+    browser.widget = widgets.VBox([slider, view] if view is not None else [slider])
     display(browser.widget)
     return browser
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
-from .access import as_signal_list, to_numpy
+from .access import to_numpy
 from .backend import new_figure
 from .drawing import apply_axes_decor, axis_values, draw_image, panel_size
 from .labels import axis_label, signal_title
@@ -40,18 +41,66 @@ def component_ids(comp_ids, n_components: int) -> list[int]:
     return [i % n_components for i in ids]
 
 
-def components_of(signal) -> list:
-    """One signal per component (the navigation axis of ``signal`` indexes them).
+class ComponentList(Sequence):
+    """The components of a stack, one signal each, made only when asked for.
+
+    A full SVD has as many components as channels; browsing them must not build
+    a thousand signals up front.
+    """
+
+    def __init__(self, stack):
+        self.stack = stack
+        self._n = int(stack.data.shape[0])
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        i = int(i)
+        if not -self._n <= i < self._n:
+            raise IndexError(f"component {i} out of range (0 to {self._n - 1})")
+        return self.stack.inav[i % self._n]
+
+
+class LazyComponents(Sequence):
+    """``n`` components, each made by ``make(i)`` (a signal) only when it is shown.
+
+    What the results browsers get for a decomposition whose later components are
+    deferred: browsing to one computes them then, not when the browser opens.
+    """
+
+    def __init__(self, n: int, make):
+        self._n, self._make = int(n), make
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        i = int(i)
+        if not -self._n <= i < self._n:
+            raise IndexError(f"component {i} out of range (0 to {self._n - 1})")
+        return self._make(i % self._n)
+
+
+def components_of(signal):
+    """One signal per component (the navigation axis of ``signal`` indexes them); a
+    :class:`LazyComponents` or a list is taken as it is.
 
     Loadings of data with more than two navigation axes have more than two signal
     axes: they are drawn as images of the first two, with a slider for the others.
     """
+    if isinstance(signal, (LazyComponents, list, tuple)):
+        return signal
     am = signal.axes_manager
     if am.navigation_dimension > 1 or am.signal_dimension < 1:
         raise ValueError(
             f"component signals need one navigation axis (the components) and at least "
             f"one signal axis; got {am._signature()}")
-    return as_signal_list(signal) if am.navigation_dimension else [signal]
+    return ComponentList(signal) if am.navigation_dimension else [signal]
 
 
 def extra_axes(component) -> tuple:

@@ -18,6 +18,7 @@ from .backend import new_figure
 from .blit import FastRedraw
 from .labels import axis_value_text, nav_axis_name, signal_title
 from .navigator import NavigatorView, navigator_data, navigator_kind
+from .notebook import NotebookDisplay, replace_view
 from .pointer import Pointer, PointerControls
 from .views import COMPLEX_PARTS, ImageView, SpectrumView
 
@@ -64,12 +65,18 @@ def plot_signal(signal, navigator="auto", axes_manager=None, **kwargs) -> Signal
     am = signal.axes_manager
     if am.signal_dimension == 0 and am.navigation_dimension > 0:
         # only navigation axes (e.g. a sum over the signal): show them as the signal
-        signal, axes_manager = signal.transpose(), None
-    return SignalPlot(signal, navigator=navigator, axes_manager=axes_manager, **kwargs)
+        owner, signal, axes_manager = signal, signal.transpose(), None
+    else:
+        owner = signal
+    plot = SignalPlot(signal, navigator=navigator, axes_manager=axes_manager, **kwargs)
+    replace_view(owner, "plot", plot)  # as HyperSpy, plotting again replaces the plot
+    return plot
 
 
-class SignalPlot:
+class SignalPlot(NotebookDisplay):
     """An open plot of a signal: figures, axes, the pointer and its controls.
+
+    As the value of a notebook cell it shows nothing more than its figures.
 
     Attributes
     ----------
@@ -95,6 +102,7 @@ class SignalPlot:
                  colorbar=True, vmin=None, vmax=None, navigator_kwds=None,
                  separate_figures=False, autoscale=True):
         am = signal.axes_manager
+        self._note_creation()
         if am.signal_dimension not in (1, 2):
             raise ValueError(
                 f"plot() draws signals with one or two signal axes; this one has "

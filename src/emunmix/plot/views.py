@@ -25,9 +25,10 @@ class SpectrumView:
     signal : BaseSignal with one signal axis
     values : 1-D array, the spectrum to show first
     autoscale : bool
-        Refit the y limits to each new spectrum; they are kept while the
-        spectrum stays inside them and fills at least ``KEEP_FRACTION`` of them,
-        so most moves redraw the line only.
+        Refit the y limits to each new spectrum, over the part of it inside the
+        current x limits (a zoom into an edge stays on the edge, as in
+        HyperSpy); they are kept while that part stays inside them and fills at
+        least ``KEEP_FRACTION`` of them, so most moves redraw the line only.
     """
 
     def __init__(self, ax, signal, values, autoscale=True):
@@ -42,6 +43,7 @@ class SpectrumView:
             ax.legend(loc="upper right")
         else:
             self.lines = [ax.plot(x, values, color="C0", lw=1)[0]]
+        self.x = np.asarray(x, dtype=float)
         ax.set_xlabel(axis_label(axis, "Signal axis"))
         ax.set_ylabel(quantity_label(signal))
         if axis.size > 1:
@@ -57,13 +59,23 @@ class SpectrumView:
     def _parts(self, values) -> list:
         return [part(values) for _, part in COMPLEX_PARTS] if self.is_complex else [values]
 
+    def visible(self, array) -> np.ndarray:
+        """The values of ``array`` inside the current x limits (one more each side)."""
+        lo, hi = sorted(self.ax.get_xbound())
+        inside = np.flatnonzero((self.x >= lo) & (self.x <= hi))
+        if inside.size == 0:
+            return np.asarray(array)
+        a, b = max(inside[0] - 1, 0), min(inside[-1] + 2, self.x.size)
+        return np.asarray(array)[a:b]
+
     def set_values(self, values) -> bool:
         """Show a new spectrum (same length); True if the y limits changed."""
         parts = self._parts(values)
         for line, part in zip(self.lines, parts):
             line.set_ydata(part)
         if self.autoscale:
-            return autoscale_y(self.ax, *parts, keep_fraction=KEEP_FRACTION)
+            return autoscale_y(self.ax, *[self.visible(p) for p in parts],
+                               keep_fraction=KEEP_FRACTION)
         return False
 
 

@@ -250,14 +250,29 @@ def plot_components(signal, matrix, kind: str, what: str, comp_ids, **kwargs):
     return plot(make(signal, matrix[:, : max(ids) + 1], kind), comp_ids=ids, **kwargs)
 
 
-def browse_components(signal, factors, loadings, kind: str):
-    """Factors and loadings side by side (see ``plot_components_browser``)."""
+def browse_components(signal, factors, loadings, kind: str, first=None, n=None):
+    """Factors and loadings side by side (see ``plot_components_browser``).
+
+    With ``first`` (``first(k) -> (factors[:, :k], loadings[:, :k])``) and ``n``,
+    each of the ``n`` components is read only when the browser shows it, so
+    deferred components are computed only if the user browses to them.
+    """
     from emunmix.plot import plot_components_browser
+    from emunmix.plot.components import LazyComponents
+    from emunmix.plot.notebook import replace_view
 
     title = f"{KIND_LABEL[kind]} of {_title(signal)}".strip()
-    return plot_components_browser(factors_signal(signal, factors, kind),
-                                   loadings_signal(signal, loadings, kind), title=title,
-                                   comp_label=COMPONENT_AXIS[kind])
+    if first is not None:
+        fsig = LazyComponents(n, lambda i: factors_signal(signal, first(i + 1)[0], kind,
+                                                          [i]).inav[0])
+        lsig = LazyComponents(n, lambda i: loadings_signal(signal, first(i + 1)[1], kind,
+                                                           [i]).inav[0])
+    else:
+        fsig, lsig = factors_signal(signal, factors, kind), loadings_signal(signal, loadings,
+                                                                             kind)
+    browser = plot_components_browser(fsig, lsig, title=title, comp_label=COMPONENT_AXIS[kind])
+    replace_view(signal, f"{kind}_results", browser)  # browsing again replaces it
+    return browser
 
 
 def sign_vector(component_number, k: int) -> np.ndarray:

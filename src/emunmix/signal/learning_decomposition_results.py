@@ -214,8 +214,8 @@ class DecompositionResultsMethods:
         """Factors and loadings side by side: browsable in Jupyter, a static grid
         headless. The navigator arguments are accepted for HyperSpy compatibility."""
         lr = self._require_decomposition()
-        factors, loadings = lr.first_components(_shown_components(lr))
-        return browse_components(self, factors, loadings, "decomposition")
+        return browse_components(self, None, None, "decomposition", first=lr.first_components,
+                                 n=_shown_components(lr))
 
     def export_decomposition_results(self, folder=None, format=None, comp_ids=None,
                                      calibrate=True, factor_prefix="factor",
@@ -282,13 +282,9 @@ class DecompositionResultsMethods:
 
 
 def _shown_components(lr) -> int:
-    """How many components a results browser shows: all that were asked for,
-    else the significant ones with some noise after them."""
-    k = lr.n_components
-    if lr.output_dimension is not None or k <= 30:
-        return k
-    nsig = getattr(lr, "number_significant_components", None)
-    return min(k, max(10, 2 * nsig) if nsig else 30)
+    """How many components a results browser offers: all of them, as HyperSpy
+    (the browser builds each component's signals only when it is shown)."""
+    return lr.n_components
 
 
 def _normalise(factors, loadings, target, function):

@@ -19,35 +19,36 @@ from ..validation import bool_mask
 from .protocol import is_signal, signal_class
 from .shifting import _check_signal1d, _computed, navigation_values
 from .spikes_report import SpikesRemovalReport, _spike_positions, _units
+from .spikes_search import SpikeSearch, check_threshold, restore_dtype
 
 # keyword arguments of spikes_removal_tool that reach the kernels
 _FIND_KWARGS = ("method", "spectral_threshold", "n_components", "max_components")
 _REMOVE_KWARGS = ("replacement",)
-_NON_INTERACTIVE_BACKENDS = ("agg", "pdf", "ps", "svg", "pgf", "cairo", "template",
-                             "module://matplotlib_inline.backend_inline", "inline")
 
 
 def interactive_gui_available() -> bool:
-    """True inside a Jupyter kernel with ipywidgets and an interactive matplotlib backend.
+    """True where the tool can take the user's clicks and keys.
 
-    Anything else (plain Python, IPython terminal, the inline backend, Agg)
-    gets the automatic mode, so a default ``spikes_removal_tool()`` never
-    waits for a GUI that cannot appear.
+    In a Jupyter kernel: ipywidgets and an interactive matplotlib backend
+    (``%matplotlib widget``). Elsewhere: a desktop backend (Qt, Tk...) in
+    interactive mode (``plt.ion()``, IPython's ``%matplotlib``), where the
+    tool's window opens at once and is driven by keys. Anything else (a
+    script, the inline backend, Agg) gets the automatic mode, so a default
+    ``spikes_removal_tool()`` never waits for a GUI that cannot appear.
     """
+    from ..plot.backend import have_ipywidgets, is_interactive_backend
+
     try:
         from IPython import get_ipython
     except ImportError:
-        return False
-    shell = get_ipython()
-    if shell is None or getattr(shell, "kernel", None) is None:
-        return False
-    try:
-        import ipywidgets  # noqa: F401
-        import matplotlib
-    except ImportError:
-        return False
-    backend = str(matplotlib.get_backend()).lower()
-    return backend not in _NON_INTERACTIVE_BACKENDS
+        get_ipython = None
+    shell = get_ipython() if get_ipython is not None else None
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        return have_ipywidgets() and is_interactive_backend()
+    import matplotlib
+
+    return is_interactive_backend() and matplotlib.is_interactive() and \
+        "webagg" not in str(matplotlib.get_backend()).lower()
 
 
 def _signal_mask(signal, signal_mask):
@@ -70,26 +71,7 @@ def _navigation_mask(signal, navigation_mask):
     return np.array(navigation_values(signal, navigation_mask, "navigation_mask", dtype=bool))
 
 
-def _check_threshold(threshold, name="threshold"):
-    if isinstance(threshold, str):
-        if threshold != "auto":
-            raise ValueError(f"{name} must be 'auto' or a positive number, got {threshold!r}")
-        return threshold
-    try:
-        value = float(threshold)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be 'auto' or a positive number, got {threshold!r}") \
-            from None
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be 'auto' or a positive number, got {threshold!r}")
-    return value
-
-
-def _restore_dtype(new, old_dtype):
-    if np.issubdtype(old_dtype, np.integer):
-        info = np.iinfo(old_dtype)
-        return np.clip(np.rint(new), info.min, info.max).astype(old_dtype)
-    return new
+_check_threshold = check_threshold
 
 
 class SpikesMixin:
@@ -165,17 +147,23 @@ class SpikesMixin:
         threshold : "auto" or float
             Detection threshold of the finder (see :meth:`find_spikes`).
         interactive : bool
-            True opens the tool of :mod:`emunmix.plot.spikes_tool` (derivative
-            histogram with the threshold, each spike with its replacement,
-            previous / next / remove / skip / remove all). It needs a Jupyter
-            kernel with ipywidgets and an interactive matplotlib backend
-            (``%matplotlib widget``); elsewhere the call warns and removes the
+            True opens the tool of :mod:`emunmix.plot.spikes_tool`: the
+            derivative histogram with a threshold line to drag, each spike with
+            its proposed replacement, and HyperSpy's controls (threshold,
+            finder, replacement and interpolation, spike width, add noise,
+            show the removed spike; previous / next / remove / don't remove /
+            remove all). It starts from the automatic threshold. It needs a
+            Jupyter kernel with ipywidgets and an interactive backend
+            (``%matplotlib widget``: widgets), or a Qt/Tk window in
+            interactive mode (keys); elsewhere the call warns and removes the
             spikes automatically, so it never waits for a GUI.
             False removes every spike found, reports it and returns.
         display : bool
-            Interactive mode: show the widgets (False builds the tool only).
+            Interactive mode: show the figure and controls (False builds the
+            tool only, to script it).
         toolkit : None
-            Accepted for HyperSpy compatibility (only ipywidgets exists here).
+            Accepted for HyperSpy compatibility (ipywidgets in Jupyter, keys in
+            a matplotlib window).
         add_noise : bool
             Add Poisson noise to the replacement values.
         max_num_bins : int
@@ -224,44 +212,24 @@ class SpikesMixin:
                 UserWarning, stacklevel=2)
             interactive = False
         find_kw = {k: kwargs[k] for k in _FIND_KWARGS if k in kwargs}
-        method = find_kw.pop("method", "lowrank")
+        search = SpikeSearch(
+            method=find_kw.pop("method", "lowrank"), threshold=threshold,
+            replacement=kwargs.get("replacement", "auto"), interpolator_kind=interpolator_kind,
+            default_spike_width=default_spike_width, add_noise=add_noise, signal_mask=smask,
+            navigation_mask=nmask, max_num_bins=max_num_bins, random_state=random_state,
+            finder_options=find_kw)
         data = _computed(self.data)
-
-        def find_and_clean(thr, current=None):
-            thr = _check_threshold(thr)
-            current = _computed(self.data) if current is None else current
-            found = _kernels.find_spikes(
-                current, threshold=thr, method=method, signal_mask=smask,
-                navigation_mask=nmask, max_num_bins=max_num_bins, random_state=random_state,
-                return_model=method == "lowrank", **find_kw)
-            m, model = found if method == "lowrank" else (found, None)
-            replacement = kwargs.get("replacement", "auto")
-            if replacement == "auto" and model is None:
-                replacement = "interpolate"  # the per-spectrum finders: HyperSpy's bridge
-            cleaned = _kernels.remove_spikes(
-                current, m, add_noise=add_noise, default_spike_width=default_spike_width,
-                interpolator_kind=interpolator_kind, replacement=replacement, model=model,
-                random_state=random_state)
-            return m, _restore_dtype(cleaned, current.dtype)
-
-        mask, cleaned = find_and_clean(threshold, data)
         if interactive:
             from ..plot.spikes_tool import SpikesRemovalTool
 
             if self._lazy:  # the tool edits the data in memory
                 self._data = data
-
-            if method == "derivative" and threshold != "auto":
-                der_thr = float(threshold)
-            else:
-                der_thr = _kernels.derivative_histogram_threshold(
-                    data, max_num_bins=max_num_bins, navigation_mask=nmask, signal_mask=smask)
-            tool = SpikesRemovalTool(self, mask, cleaned, threshold=threshold, method=method,
-                                     max_num_bins=max_num_bins, refind=find_and_clean,
-                                     derivative_threshold=der_thr)
+            tool = SpikesRemovalTool(self, search)
             if display:
                 tool.display()
             return tool
+        mask, cleaned, _ = search.run(data)
+        method = search.method
         report = SpikesRemovalReport(
             n_spikes=0, n_spectra=int(mask.reshape(-1, mask.shape[-1]).any(axis=1).sum()),
             n_spectra_total=max(self.axes_manager.navigation_size, 1)
@@ -336,7 +304,7 @@ class SpikesMixin:
             cleaned = median_replace(data, factor, nav_positions, size)
         else:
             raise ValueError(f"method must be 'median' or 'lowrank', got {method!r}")
-        cleaned = _restore_dtype(cleaned, data.dtype)
+        cleaned = restore_dtype(cleaned, data.dtype)
         if not inplace:
             return self._new_like(cleaned)
         self._data = cleaned

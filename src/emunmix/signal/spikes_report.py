@@ -55,6 +55,18 @@ class SpikesRemovalReport:
     def __str__(self) -> str:
         return self.summary()
 
+    def __post_init__(self):
+        from ..display_text import execution_count
+
+        self._made_in = execution_count()
+
+    def _ipython_display_(self) -> None:
+        """As a cell's last line: nothing (its summary was printed); later: the summary."""
+        from ..display_text import execution_count
+
+        if self._made_in is None or self._made_in != execution_count():
+            print(self.summary())
+
 
 def _spike_positions(signal, mask) -> list:
     """(navigation indices natural order, channel, energy) of each run of flagged channels."""
