@@ -28,7 +28,7 @@ import weakref
 import matplotlib.pyplot as plt
 
 from ..display_text import execution_count
-from .backend import in_jupyter, is_widget_backend
+from .environment import in_jupyter, is_widget_backend
 
 # (id(owner), role) -> (weakref to the owner, the plot object holding the figures)
 _VIEWS: dict = {}
