@@ -133,3 +133,18 @@ def test_models_with_lazy_output_and_chunks(s, lazy_signal):
     np.testing.assert_allclose(eager.data, ref, rtol=1e-5, atol=1e-3)
     t.blind_source_separation(2, random_state=0, print_info=False)
     assert t.get_bss_model(lazy_output=True)._lazy
+
+
+@pytest.mark.parametrize("centre, shape", [("navigation", (1, 96)), ("signal", (120, 1))])
+def test_mean_is_stored_in_hyperspy_shapes_and_round_trips(s, tmp_path, centre, shape):
+    s.decomposition(centre=centre, output_dimension=3, print_info=False)
+    lr = s.learning_results
+    assert lr.mean.shape == shape
+    X = s.data.reshape(-1, 96).astype(np.float64)
+    want = X.mean(axis=0, keepdims=True) if centre == "navigation" else \
+        X.mean(axis=1, keepdims=True)
+    np.testing.assert_allclose(lr.mean, want, rtol=1e-6)
+    np.testing.assert_allclose(lr.loadings @ lr.factors.T + lr.mean,
+                               s.get_decomposition_model().data.reshape(X.shape), rtol=1e-5)
+    s.save(tmp_path / "c.hspy")
+    assert hs.load(tmp_path / "c.hspy").learning_results.mean.shape == shape

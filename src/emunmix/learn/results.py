@@ -53,7 +53,8 @@ class LearningResults:
     output_dimension : int or None
         As requested (None: all components).
     mean : ndarray or None
-        Mean removed by centring ((channels,) for "navigation", (pixels,) for "signal").
+        Mean removed by centring, in HyperSpy's shapes: (1, channels) for
+        "navigation", (pixels, 1) for "signal".
     centre : str or None
     navigation_mask, signal_mask : ndarray of bool or None
         True = excluded.
@@ -146,7 +147,7 @@ class LearningResults:
             decomposition_algorithm=output.algorithm,
             poissonian_noise_normalized=output.poissonian_noise_normalized,
             output_dimension=requested,
-            mean=output.mean,
+            mean=hyperspy_mean(output.mean, output.centre),
             centre=output.centre,
             navigation_mask=output.navigation_mask,
             signal_mask=output.signal_mask,
@@ -354,6 +355,8 @@ class LearningResults:
                 kwargs[key] = [int(v) for v in np.ravel(kwargs[key])]
         if kwargs.get("cluster_labels") is not None:
             kwargs["cluster_labels"] = np.asarray(kwargs["cluster_labels"]).astype(bool)
+        if kwargs.get("mean") is not None:
+            kwargs["mean"] = hyperspy_mean(kwargs["mean"], kwargs.get("centre"))
         return cls(**kwargs)
 
     # ------------------------------------------------------------ files
@@ -392,6 +395,15 @@ class LearningResults:
             path = path.with_name(path.name + ".npz")
         with np.load(path, allow_pickle=False) as data:
             return cls.from_dict({key: data[key] for key in data.files})
+
+
+def hyperspy_mean(mean, centre):
+    """The removed mean in HyperSpy's shape: (1, channels) for ``centre="navigation"``,
+    (pixels, 1) for ``centre="signal"`` (so files and scripts agree)."""
+    if mean is None or centre not in ("navigation", "signal"):
+        return mean
+    mean = np.asarray(mean)
+    return mean.reshape(1, -1) if centre == "navigation" else mean.reshape(-1, 1)
 
 
 def _plain(value):
