@@ -249,7 +249,7 @@ def test_clustering_before_decomposition_is_an_error():
     s = hs.datasets.PHASES(shape=(6, 6))
     with pytest.raises(ValueError, match="run s.decomposition"):
         s.cluster_analysis("decomposition", n_clusters=2)
-    assert s.learning_results is None
+    assert s.learning_results.n_components is None  # always there, empty (HyperSpy)
     s.cluster_analysis("signal", n_clusters=2, random_state=0)  # needs no decomposition
     assert s.learning_results.number_of_clusters == 2
 

@@ -148,3 +148,18 @@ def test_mean_is_stored_in_hyperspy_shapes_and_round_trips(s, tmp_path, centre, 
                                s.get_decomposition_model().data.reshape(X.shape), rtol=1e-5)
     s.save(tmp_path / "c.hspy")
     assert hs.load(tmp_path / "c.hspy").learning_results.mean.shape == shape
+
+
+def test_learning_results_always_exist_and_load_in_place(s, tmp_path):
+    fresh = s.deepcopy()
+    assert fresh.learning_results.n_components is None  # empty, not None (HyperSpy)
+    s.decomposition(print_info=False, output_dimension=3)
+    s.learning_results.save(tmp_path / "lr.npz")
+    same = fresh.learning_results
+    assert fresh.learning_results.load(tmp_path / "lr.npz") is same  # in place
+    np.testing.assert_array_equal(fresh.learning_results.factors, s.learning_results.factors)
+    assert fresh.get_decomposition_model(2).data.shape == s.data.shape
+    from emunmix.learn.results import LearningResults
+
+    other = LearningResults.load(tmp_path / "lr.npz")  # on the class: new results
+    assert other is not same and other.n_components == 3

@@ -35,6 +35,19 @@ _LAZY = ("factors", "loadings")  # fields read through completing properties
 _SEP = "__"
 
 
+class _class_or_instance:
+    """A method that receives the class when called on it, the instance otherwise."""
+
+    def __init__(self, func):
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj, owner=None):
+        import functools
+
+        return functools.partial(self.func, owner if obj is None else obj)
+
+
 @dataclass
 class LearningResults:
     """Decomposition and BSS results (HyperSpy's ``learning_results``).
@@ -387,14 +400,24 @@ class LearningResults:
             raise
         return path
 
-    @classmethod
-    def load(cls, path) -> LearningResults:
-        """Load results written by :meth:`save`."""
+    @_class_or_instance
+    def load(self_or_cls, path) -> LearningResults:
+        """Load results written by :meth:`save`.
+
+        ``LearningResults.load(path)`` returns new results; ``s.learning_results.load(path)``
+        replaces the results in place (HyperSpy's way) and returns them.
+        """
         path = Path(path)
         if not path.exists() and path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
+        cls = self_or_cls if isinstance(self_or_cls, type) else type(self_or_cls)
         with np.load(path, allow_pickle=False) as data:
-            return cls.from_dict({key: data[key] for key in data.files})
+            new = cls.from_dict({key: data[key] for key in data.files})
+        if isinstance(self_or_cls, type):
+            return new
+        self_or_cls.__dict__.clear()
+        self_or_cls.__dict__.update(new.__dict__)
+        return self_or_cls
 
 
 def hyperspy_mean(mean, centre):

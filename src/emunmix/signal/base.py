@@ -80,6 +80,24 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
             self.metadata.set_item("Signal.signal_type", self._signal_type)
         self.learning_results = kwargs.get("learning_results")
 
+    @property
+    def learning_results(self):
+        """The decomposition, BSS and cluster results (HyperSpy's ``learning_results``).
+
+        Always there, as in HyperSpy: empty before any of them, so that
+        ``s.learning_results.load(path)`` and setting fields on a fresh signal work.
+        """
+        lr = self.__dict__.get("_learning_results")
+        if lr is None:
+            from emunmix.learn.results import LearningResults
+
+            lr = self.__dict__["_learning_results"] = LearningResults()
+        return lr
+
+    @learning_results.setter
+    def learning_results(self, value):
+        self.__dict__["_learning_results"] = value  # None: empty results on next read
+
     @classmethod
     def _default_axes(cls, ndim: int) -> list[dict]:
         sd = ndim if cls._signal_dimension in (None, 0) and ndim else min(
@@ -143,7 +161,7 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
                             np.iscomplexobj(data))
         new = cls(data, axes=axes, metadata=self.metadata.as_dictionary(),
                   original_metadata=self.original_metadata.as_dictionary())
-        if keep_learning and self.learning_results is not None:
+        if keep_learning and self.__dict__.get("_learning_results") is not None:
             new.learning_results = self.learning_results.copy()
         return new
 
