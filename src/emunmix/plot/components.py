@@ -41,29 +41,6 @@ def component_ids(comp_ids, n_components: int) -> list[int]:
     return [i % n_components for i in ids]
 
 
-class ComponentList(Sequence):
-    """The components of a stack, one signal each, made only when asked for.
-
-    A full SVD has as many components as channels; browsing them must not build
-    a thousand signals up front.
-    """
-
-    def __init__(self, stack):
-        self.stack = stack
-        self._n = int(stack.data.shape[0])
-
-    def __len__(self) -> int:
-        return self._n
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(self._n))]
-        i = int(i)
-        if not -self._n <= i < self._n:
-            raise IndexError(f"component {i} out of range (0 to {self._n - 1})")
-        return self.stack.inav[i % self._n]
-
-
 class LazyComponents(Sequence):
     """``n`` components, each made by ``make(i)`` (a signal) only when it is shown.
 
@@ -84,6 +61,18 @@ class LazyComponents(Sequence):
         if not -self._n <= i < self._n:
             raise IndexError(f"component {i} out of range (0 to {self._n - 1})")
         return self._make(i % self._n)
+
+
+class ComponentList(LazyComponents):
+    """The components of a stack, one signal each, made only when asked for.
+
+    A full SVD has as many components as channels; browsing them must not build
+    a thousand signals up front.
+    """
+
+    def __init__(self, stack):
+        super().__init__(stack.data.shape[0], lambda i: stack.inav[i])
+        self.stack = stack
 
 
 def components_of(signal):
