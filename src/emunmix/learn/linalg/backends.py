@@ -41,6 +41,9 @@ class Backend:
     #: True when the data are read lazily (chunk by chunk, possibly on other machines).
     lazy = False
 
+    def __init__(self, X=None):
+        self.X = X
+
     @staticmethod
     def owns(X) -> bool:
         """True when this backend serves arrays like ``X``."""
@@ -144,6 +147,10 @@ class ArrayAPIBackend(Backend):
     def owns(X) -> bool:
         return not isinstance(X, np.ndarray) and hasattr(X, "__array_namespace__")
 
+    def __init__(self, X):
+        super().__init__(X)
+        self._xp = namespace(X)
+
     def to_backend(self, a):
         return self._xp.asarray(a)
 
@@ -151,18 +158,6 @@ class ArrayAPIBackend(Backend):
         if isinstance(a, np.ndarray) or not hasattr(a, "__array_namespace__"):
             return a
         return np.from_dlpack(a)
-
-    def raw_blocks(self, view):
-        self._xp = namespace(view.X)
-        yield from super().raw_blocks(view)
-
-    def reduce(self, view, func, *args, rows=None, combine=None):
-        self._xp = namespace(view.X)
-        return super().reduce(view, func, *args, rows=rows, combine=combine)
-
-    def fill_rows(self, view, func, *args, out):
-        self._xp = namespace(view.X)
-        return super().fill_rows(view, func, *args, out=out)
 
     def take_rows(self, X, rows):
         return self._xp.take(X, self._xp.asarray(rows), axis=0)
@@ -265,8 +260,8 @@ def backend_for(X) -> Backend:
     """The backend serving ``X`` (numpy for anything array-like no other backend owns)."""
     for cls in BACKENDS:
         if cls.owns(X):
-            return cls()
-    return NumpyBackend()
+            return cls(X)
+    return NumpyBackend(X)
 
 
 __all__ = [
