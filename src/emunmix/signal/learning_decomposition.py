@@ -183,13 +183,12 @@ class DecompositionMethods(DecompositionResultsMethods):
         root_aG[rows] = w.root_aG
         root_bH = np.ones(X.shape[1])
         root_bH[cols] = w.root_bH
-        coeff = root_aG[:, None] * root_bH[None, :] if self._lazy else None
         dtype = np.result_type(X.dtype, np.float32)
-        if self._lazy:
+        if self._lazy:  # broadcast vectors: no (pixels x channels) array in memory
             import dask.array as da
 
             keep = da.from_array(rows[:, None], chunks=(X.chunks[0], 1)) & cols[None, :]
-            scaled = da.where(keep, X.astype(dtype) / coeff, X)
+            scaled = da.where(keep, X.astype(dtype) / root_aG[:, None] / root_bH[None, :], X)
         else:
             scaled = X.astype(dtype, copy=True)
             block = max(1, 2**22 // max(X.shape[1], 1))
