@@ -142,8 +142,8 @@ def _union(a: SignalLike, b: SignalLike):
     nav, sig = spaces
     # array order: navigation axes (natural order reversed), then signal axes
     axes = [ax.get_axis_dictionary() for ax in (*nav[::-1], *sig[::-1])]
-    for d, ax in zip(axes, (*nav[::-1], *sig[::-1])):
-        d["navigate"] = ax in nav
+    for i, d in enumerate(axes):
+        d["navigate"] = i < len(nav)
     provider = a if am.signal_dimension or not bm.signal_dimension else b
     return axes, type(provider)
 
