@@ -8,6 +8,11 @@ the iterative solvers share :class:`ConvergenceWarning`, so one filter silences 
     import warnings
     from emunmix.exceptions import ConvergenceWarning
     warnings.simplefilter("ignore", ConvergenceWarning)
+
+Their own classes (``NMFConvergenceWarning``, ``BSSConvergenceWarning``, ...) also derive
+from :class:`sklearn.exceptions.ConvergenceWarning`, so a filter written for
+scikit-learn catches them too; they are made on first use, so that importing emunmix
+does not import scikit-learn.
 """
 
 from __future__ import annotations
@@ -52,34 +57,74 @@ class ConvergenceWarning(EmunmixWarning):
     """An iterative solver stopped at its iteration limit before meeting its tolerance."""
 
 
-class NMFConvergenceWarning(ConvergenceWarning):
-    """NMF stopped at ``max_iter`` before meeting ``tol``."""
+# The solvers' own warnings derive from scikit-learn's ConvergenceWarning as well, so the
+# filters users already write for scikit-learn catch them. Importing scikit-learn costs
+# far more than ``import emunmix.api`` (0.3 s or more), so these classes are made on
+# first use by the module ``__getattr__`` below: a kernel looks its warning up when it
+# warns (see :func:`convergence_warning`).
+_CONVERGENCE_WARNINGS = {
+    "NMFConvergenceWarning": "NMF stopped at ``max_iter`` before meeting ``tol``.",
+    "MLPCAConvergenceWarning": "MLPCA stopped at ``max_iter`` before meeting ``tol``.",
+    "RPCAConvergenceWarning": "Robust PCA stopped at ``max_iter`` before meeting ``tol``.",
+    "BSSConvergenceWarning": "An unmixing algorithm stopped before meeting its tolerance.",
+    "DecompositionConvergenceWarning": (
+        "A scikit-learn decomposition estimator (sparse PCA, an estimator object) "
+        "stopped before meeting its tolerance."),
+}
 
 
-class MLPCAConvergenceWarning(ConvergenceWarning):
-    """MLPCA stopped at ``max_iter`` before meeting ``tol``."""
+def _make_convergence_warning(name: str) -> type:
+    try:
+        from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
+    except ImportError:  # pragma: no cover - scikit-learn is a dependency
+        bases: tuple = (ConvergenceWarning,)
+    else:
+        bases = (ConvergenceWarning, _SklearnConvergenceWarning)
+    doc = (_CONVERGENCE_WARNINGS[name] + "\n\nA subclass of :class:`ConvergenceWarning` "
+           "and of :class:`sklearn.exceptions.ConvergenceWarning`.")
+    return type(name, bases, {"__doc__": doc, "__module__": __name__})
 
 
-class RPCAConvergenceWarning(ConvergenceWarning):
-    """Robust PCA stopped at ``max_iter`` before meeting ``tol``."""
+def __getattr__(name: str):
+    if name in _CONVERGENCE_WARNINGS:
+        cls = globals()[name] = _make_convergence_warning(name)
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class BSSConvergenceWarning(ConvergenceWarning):
-    """An unmixing algorithm stopped before meeting its tolerance."""
+def convergence_warning(name: str) -> type:
+    """The warning class ``name`` (e.g. ``"NMFConvergenceWarning"``), made on first use.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+    >>> cls = convergence_warning("BSSConvergenceWarning")
+    >>> issubclass(cls, ConvergenceWarning), issubclass(cls, SklearnConvergenceWarning)
+    (True, True)
+    """
+    return globals()[name] if name in globals() else __getattr__(name)
+
+
+def reexported_warnings(*names: str):
+    """A module ``__getattr__`` that gives these warning classes on first use, for a
+    module that re-exports them (``__getattr__ = reexported_warnings("...")``)."""
+    def module_getattr(name: str):
+        if name in names:
+            return convergence_warning(name)
+        raise AttributeError(f"module has no attribute {name!r}")
+    return module_getattr
 
 
 __all__ = [
-    "BSSConvergenceWarning",
     "ConvergenceWarning",
     "EmunmixError",
     "EmunmixWarning",
     "InvalidMaskError",
-    "MLPCAConvergenceWarning",
-    "NMFConvergenceWarning",
     "NonUniformAxisError",
-    "RPCAConvergenceWarning",
     "ReaderUnavailableError",
     "StaleDataError",
     "UnknownAlgorithmError",
     "VisibleDeprecationWarning",
+    *_CONVERGENCE_WARNINGS,  # made on first use (see __getattr__)
 ]

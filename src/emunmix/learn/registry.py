@@ -62,6 +62,10 @@ class Capabilities:
         torch or ``array_api_strict`` arrays); other input is refused with a clear error.
     uses_random_state : bool
         Its result depends on ``random_state`` (False: deterministic, seed ignored).
+    auto_transposes : bool
+        HyperSpy's ``auto_transpose`` convention of its SVD: for in-memory data with
+        fewer (unmasked) pixels than channels, the singular values go with the factors
+        and the loadings have unit norm, and the factors set the signs.
     """
 
     non_negative_output: bool = False
@@ -76,6 +80,7 @@ class Capabilities:
     lazy: str = "gathers"
     backends: tuple = ("numpy", "dask", "array-api")
     uses_random_state: bool = True
+    auto_transposes: bool = False
 
     def __post_init__(self):
         if self.lazy not in LAZY_MODES:

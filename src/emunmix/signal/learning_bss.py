@@ -155,11 +155,12 @@ class BSSMethods:
             if is_dask(mask):
                 mask = mask.compute()
         axes = _diff_axes(self, diff_axes, on_loadings)
-        common = dict(number_of_components=number_of_components, algorithm=algorithm,
+        swap = not on_loadings and len(sig_shape) > 1
+        common = dict(coordinates=_coordinates(self, on_loadings),
+                      number_of_components=number_of_components, algorithm=algorithm,
                       diff_order=diff_order, comp_list=comp_list, mask=mask,
                       whiten_method=whiten_method, random_state=random_state,
                       explained_variance=getattr(lr, "explained_variance", None), **kwargs)
-        swap = not on_loadings and len(sig_shape) > 1
         if on_loadings:
             out = separate(F, L, on_loadings=True,
                            diff_axes=axes, nav_shape=nav_shape,
@@ -316,6 +317,17 @@ def _custom_factors(factors, shape):
             f"{np.shape(data)}"
         )
     return data
+
+
+def _coordinates(signal, on_loadings):
+    """The coordinates of the differentiated axes (the navigation axes with
+    ``on_loadings``, else the signal axes; numpy order), so that derivatives are in
+    calibrated units, as HyperSpy's."""
+    am = signal.axes_manager
+    axes = am.navigation_axes if on_loadings else am.signal_axes
+    if not axes:  # no navigation axes: one pixel, nothing to differentiate along
+        return None
+    return [np.asarray(ax.axis, dtype=float) for ax in axes[::-1]]
 
 
 def _diff_axes(signal, diff_axes, on_loadings):

@@ -1,8 +1,8 @@
 """Blind source separation of decomposition components: the separation pipeline, the
 whitening and the registered unmixing algorithms (FastICA, orthomax, estimators)."""
 
+from emunmix.exceptions import reexported_warnings
 from emunmix.learn.bss.ica import (
-    BSSConvergenceWarning,
     UnmixingResult,
     estimator_unmixing,
     fastica_unmixing,
@@ -24,3 +24,6 @@ __all__ = [
     "separate",
     "whiten",
 ]
+
+# the warning class is made on first use, so that importing this does not import sklearn
+__getattr__ = reexported_warnings("BSSConvergenceWarning")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emunmix.exceptions import BSSConvergenceWarning
+from emunmix.exceptions import convergence_warning, reexported_warnings
 from emunmix.learn.registry import BSS
 
 
@@ -54,6 +54,7 @@ def fastica_unmixing(
     max_iter: int = 1000,
     fun="logcosh",
     algorithm: str = "parallel",
+    whiten=False,
     **kwargs,
 ) -> UnmixingResult:
     """FastICA unmixing matrix of already whitened data.
@@ -76,6 +77,9 @@ def fastica_unmixing(
         The contrast function (see scikit-learn); "exp" is more robust to
         outliers, "cube" is kurtosis-based.
     algorithm : {"parallel", "deflation"}, default "parallel"
+    whiten : False or {"unit-variance", "arbitrary-variance"}, default False
+        False: ``X`` is white already. Otherwise FastICA whitens ``X`` itself and the
+        unmixing includes its whitening (HyperSpy's ``whiten_method=None``).
     **kwargs
         Other :class:`~sklearn.decomposition.FastICA` parameters (``fun_args``,
         ``w_init``).
@@ -84,8 +88,10 @@ def fastica_unmixing(
     -------
     UnmixingResult
         ``converged`` is False when FastICA used all ``max_iter`` iterations,
-        in which case a :class:`BSSConvergenceWarning` (a ``UserWarning``) says
-        what to try.
+        in which case a :class:`~emunmix.exceptions.BSSConvergenceWarning` (a subclass
+        of scikit-learn's ``ConvergenceWarning`` too) says what to try; ``estimator``
+        is the fitted :class:`~sklearn.decomposition.FastICA` (what HyperSpy's
+        ``return_info=True`` hands out).
 
     Examples
     --------
@@ -102,7 +108,7 @@ def fastica_unmixing(
         # scikit-learn wants an int or RandomState; derive one deterministically.
         random_state = int(random_state.integers(2**31 - 1))
     ica = FastICA(
-        whiten=False,
+        whiten=whiten,
         tol=tol,
         max_iter=max_iter,
         fun=fun,
@@ -124,10 +130,11 @@ def fastica_unmixing(
         warnings.warn(
             f"FastICA did not converge in {max_iter} iterations (tol={tol:g}); the "
             f"separation may be poor. {_FASTICA_ADVICE}",
-            BSSConvergenceWarning,
+            convergence_warning("BSSConvergenceWarning"),
             stacklevel=2,
         )
-    return UnmixingResult(np.asarray(ica.components_), converged=not not_converged, n_iter=n_iter)
+    return UnmixingResult(np.asarray(ica.components_), converged=not not_converged,
+                          n_iter=n_iter, estimator=ica)
 
 
 def orthomax(A, gamma: float = 1.0, tol: float = 1e-10, max_iter: int = 1000):
@@ -222,7 +229,7 @@ def orthomax_unmixing(
         warnings.warn(
             f"orthomax did not converge in {max_iter} iterations (tol={tol:g}). "
             "Try a larger max_iter or fewer components.",
-            BSSConvergenceWarning,
+            convergence_warning("BSSConvergenceWarning"),
             stacklevel=2,
         )
     return UnmixingResult(R.T, converged=converged, n_iter=n_iter)
@@ -285,3 +292,6 @@ def estimator_unmixing(estimator, X, *, random_state=None) -> UnmixingResult:
     n_iter = getattr(fitted, "n_iter_", None)
     return UnmixingResult(comps, n_iter=None if n_iter is None else int(n_iter),
                           estimator=estimator)
+
+# the warning class is made on first use, so that importing this does not import sklearn
+__getattr__ = reexported_warnings("BSSConvergenceWarning")

@@ -10,12 +10,15 @@ helpers of the steps live in :mod:`emunmix.learn.bss.steps`.
 
 from __future__ import annotations
 
+import inspect
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from emunmix.learn.bss.ica import UnmixingResult, estimator_unmixing
 from emunmix.learn.bss.steps import (
+    _check_coordinates,
     _check_diff_length,
     _check_mask,
     _differentiate,
@@ -90,6 +93,7 @@ def separate(
     *,
     ground: bool = False,
     explained_variance=None,
+    coordinates=None,
     **kwargs,
 ) -> BSSOutput:
     """Unmix decomposition components by blind source separation.
@@ -126,7 +130,9 @@ def separate(
         negative and larger in magnitude than its maximum.
     whiten_method : {"PCA", "ZCA"} or None, default "PCA"
         See :func:`emunmix.learn.bss.whiten`; None estimates the unmixing on the
-        (differentiated) components as they are, as HyperSpy does.
+        (differentiated) components as they are, as HyperSpy does: FastICA then
+        whitens them itself (its ``whiten="unit-variance"``). With a whitening method,
+        a ``whiten`` keyword is ignored with a warning, as in HyperSpy.
     random_state : int, RandomState or None
         Passed to the algorithm; the same seed gives identical output.
     nav_shape : tuple of int, optional
@@ -151,6 +157,13 @@ def separate(
         Variance explained by each decomposition component, used (as in
         HyperSpy) to sort the BSS components; estimated from the factor and
         loading norms when omitted.
+    coordinates : sequence of 1-D arrays, optional
+        The coordinates of each axis of the differentiated space (the channels; with
+        ``on_loadings`` the axes of ``nav_shape``, numpy order), used as the spacing of
+        :func:`numpy.gradient`: the derivatives are then in calibrated units, as
+        HyperSpy's (``Signal.derivative``), and the unmixing matrix, the BSS factors
+        and loadings have HyperSpy's scale (factors smaller, loadings larger by
+        ``scale**diff_order`` than with unit spacing). Default: unit spacing.
     **kwargs
         Passed to the algorithm (e.g. ``max_iter``, ``tol``, ``fun="exp"`` for
         FastICA, ``gamma`` for orthomax).
@@ -187,9 +200,9 @@ def separate(
     F = F_all[:, idx].astype(float, copy=False)
     L = loadings[:, idx]
     if on_loadings:
-        data = _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth)
+        data = _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth, coordinates)
     else:
-        data = _factors_data(F, diff_order, mask, smooth)
+        data = _factors_data(F, diff_order, mask, smooth, coordinates)
     result, w = _unmix(data, len(idx), spec, algorithm, random_state, whiten_method, kwargs)
     if ground:
         w = _grounded(F, w, mask, on_loadings, smooth)
@@ -254,7 +267,7 @@ def _resolve(algorithm, kwargs):
     return None, type(algorithm).__name__
 
 
-def _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth):
+def _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth, coordinates=None):
     """The (differentiated, masked) loadings the unmixing is estimated on."""
     n_pixels, k = L.shape
     if nav_shape is None:
@@ -274,6 +287,7 @@ def _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth):
     keep = None
     if mask is not None:
         keep = ~_check_mask(mask, nav_shape, "navigation space")
+    coords = _check_coordinates(coordinates, nav_shape)
     cube = _eager(L).astype(float).reshape(*nav_shape, k)
     cube = _smooth(cube, smooth, range(ndim))
     if diff_order == 0:
@@ -282,16 +296,17 @@ def _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth):
         parts = []
         for ax in axes:
             _check_diff_length(nav_shape[ax], diff_order, f"navigation axis {ax}")
-            parts.append(_differentiate(cube, diff_order, ax).reshape(n_pixels, k))
+            parts.append(_differentiate(cube, diff_order, ax, coords[ax]).reshape(n_pixels, k))
     if keep is not None:
         parts = [p[keep] for p in parts]
     return np.concatenate(parts, axis=0)
 
 
-def _factors_data(F, diff_order, mask, smooth):
+def _factors_data(F, diff_order, mask, smooth, coordinates=None):
     """The (differentiated, masked) factors the unmixing is estimated on."""
     _check_diff_length(F.shape[0], diff_order, "signal axis")
-    data = _differentiate(_smooth(F, smooth, [0]), diff_order, 0)
+    coords = _check_coordinates(coordinates, (F.shape[0],))
+    data = _differentiate(_smooth(F, smooth, [0]), diff_order, 0, coords[0])
     if mask is not None:
         data = data[~_check_mask(mask, (F.shape[0],), "signal axis")]
     return data
@@ -308,7 +323,16 @@ def _unmix(data, k, spec, algorithm, random_state, whiten_method, kwargs):
         )
     if whiten_method is None:  # HyperSpy's whiten_method=None: the data as they are
         X, W = data, np.eye(k)
+        if spec is not None and "whiten" in inspect.signature(spec.kernel).parameters:
+            # ... and an algorithm that can whiten does it itself (FastICA's default)
+            kwargs = {"whiten": "unit-variance", **kwargs}
     else:
+        if kwargs.get("whiten"):
+            warnings.warn(
+                f"The data are whitened already (whiten_method={whiten_method!r}), so "
+                f"whiten={kwargs['whiten']!r} is ignored; pass whiten_method=None to let "
+                "the algorithm whiten them itself.", UserWarning, stacklevel=4)
+        kwargs = {key: v for key, v in kwargs.items() if key != "whiten"}
         X, W = whiten(data, method=whiten_method)
     if spec is None:
         result = estimator_unmixing(algorithm, X, random_state=random_state)

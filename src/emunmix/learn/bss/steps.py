@@ -84,10 +84,35 @@ def _smooth(a, smooth, axes):
     return gaussian_filter(a, sigma=sigma, mode="nearest")
 
 
-def _differentiate(a, order, axis):
+def _differentiate(a, order, axis, coordinates=None):
+    """``order`` applications of :func:`numpy.gradient` along ``axis``, with respect to
+    ``coordinates`` (None: unit spacing)."""
+    spacing = () if coordinates is None else (coordinates,)
     for _ in range(order):
-        a = np.gradient(a, axis=axis)
+        a = np.gradient(a, *spacing, axis=axis)
     return a
+
+
+def _check_coordinates(coordinates, shape):
+    """One float coordinate array (or None) per axis of ``shape``."""
+    if coordinates is None:
+        return [None] * len(shape)
+    coords = [None if c is None else np.asarray(c, dtype=float).ravel()
+              for c in coordinates]
+    if len(coords) != len(shape):
+        raise ValueError(
+            f"coordinates has {len(coords)} axes, but the differentiated space has "
+            f"{len(shape)} (shape {tuple(shape)})"
+        )
+    for i, (c, n) in enumerate(zip(coords, shape)):
+        if c is not None and c.shape != (n,):
+            raise ValueError(
+                f"coordinates[{i}] has {c.size} values for an axis of length {n}; give "
+                "one coordinate per index"
+            )
+        if c is not None and n > 1 and np.any(np.diff(c) == 0):
+            raise ValueError(f"coordinates[{i}] repeats a value: the spacing cannot be 0")
+    return coords
 
 
 def _ground_onsets(S, excluded, sigma, margin):

@@ -62,7 +62,8 @@ def assemble(plan, prep, out: KernelOutput, auto) -> DecompositionOutput:
 def _in_data_units(plan, prep, out: KernelOutput):
     """Factors, loadings and sparse part with the Poisson scaling undone."""
     weights = prep.weights
-    factors, loadings = to_data_units(out.factors, out.loadings, weights, prep.view.dtype)
+    factors, loadings = _orient(plan, prep, out)
+    factors, loadings = to_data_units(factors, loadings, weights, prep.view.dtype)
     kernel_mean = out.mean
     if kernel_mean is not None and weights is not None:
         warnings.warn(
@@ -79,6 +80,31 @@ def _in_data_units(plan, prep, out: KernelOutput):
             sparse[s : s + 4096] *= weights.root_aG[s : s + 4096, None].astype(sparse.dtype)
         sparse *= weights.root_bH.astype(sparse.dtype)
     return factors, loadings, sparse, kernel_mean
+
+
+def _orient(plan, prep, out: KernelOutput):
+    """The kernel's factors and loadings with HyperSpy's scale and signs, in the
+    decomposed (Poisson-scaled) space: the signs set as HyperSpy's ``svd_flip``, the
+    largest-magnitude entry of each column of ``U`` positive, where ``U`` is the
+    loadings, or the factors of an SVD of "transposed" data (``auto_transposes``: fewer
+    unmasked pixels than channels, in memory), whose factors then carry the singular
+    values instead of the loadings. Both decided before the Poisson scaling is undone,
+    as HyperSpy does."""
+    factors, loadings = out.factors, out.loadings
+    if plan.caps.non_negative_output:
+        return factors, loadings
+    m, n = plan.shape
+    S = out.info.get("singular_values")
+    if (plan.caps.auto_transposes and plan.auto_transpose and m < n and S is not None
+            and out.pending is None and not prep.view.is_lazy):
+        S = np.asarray(S, dtype=np.float64)[: factors.shape[1]]
+        scale = np.where(S > 0, S, 1.0)
+        factors = factors * scale.astype(factors.dtype)
+        loadings = loadings / scale.astype(loadings.dtype)
+        svd_flip_loadings(loadings, factors)
+    else:
+        svd_flip_loadings(factors, loadings)
+    return factors, loadings
 
 
 def _full_size(plan, prep, factors, loadings, sparse, kernel_mean):
@@ -103,8 +129,6 @@ def _full_size(plan, prep, factors, loadings, sparse, kernel_mean):
                            nonneg, F)
     if sparse is not None and (rows is not None or cols is not None):
         sparse = full_matrix(sparse, rows, cols, m_all, n_all)
-    if not nonneg:
-        svd_flip_loadings(F, L)
     return F, L, mean, centre, sparse
 
 

@@ -62,7 +62,7 @@ class DeferredComponents:
     """The components a decomposition left for later; calling computes them.
 
     Calling returns ``(factors, loadings)`` of the remaining components, finished like
-    the eager ones (data units, masked entries NaN, signs fixed). It first re-reads the
+    the eager ones (signs fixed, data units, masked entries NaN). It first re-reads the
     data and compares their row and column sums with those taken at decomposition
     time, so that components are never mixed from two different datasets.
 
@@ -111,11 +111,11 @@ class DeferredComponents:
             )
         direct = loadings_out is not None and self._raw.rows is None
         f, l = self._pending(out=loadings_out if direct else None)
+        svd_flip_loadings(f, l)  # in the decomposed space, as the eager components
         f, l = to_data_units(f, l, self._weights, self._dtype)
         m_all, n_all = self._shape
         F = full_rows(f, self._raw.cols, n_all)
         L = full_rows(l, self._raw.rows, m_all)
-        svd_flip_loadings(F, L)
         return F, L
 
     def append_to(self, factors, loadings):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emunmix.exceptions import MLPCAConvergenceWarning
+from emunmix.exceptions import convergence_warning, reexported_warnings
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import svd
 from emunmix.learn.registry import DECOMPOSITION, KernelContext, KernelOutput
@@ -184,7 +184,7 @@ def mlpca(
     if not converged:
         warnings.warn(
             f"MLPCA stopped after {n_iter} iterations without reaching tol={tol}",
-            MLPCAConvergenceWarning,
+            convergence_warning("MLPCAConvergenceWarning"),
             stacklevel=2,
         )
     dtype = view.dtype
@@ -207,3 +207,6 @@ def mlpca_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     ev = r.singular_values**2 / view.shape[0]
     info = {"n_iter": r.n_iter, "converged": r.converged, "objective": r.objective}
     return KernelOutput(r.factors, r.loadings, ev, info=info)
+
+# the warning class is made on first use, so that importing this does not import sklearn
+__getattr__ = reexported_warnings("MLPCAConvergenceWarning")

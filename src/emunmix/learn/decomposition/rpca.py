@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emunmix.exceptions import RPCAConvergenceWarning
+from emunmix.exceptions import convergence_warning, reexported_warnings
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import svd
 from emunmix.learn.registry import DECOMPOSITION, KernelContext, KernelOutput
@@ -165,7 +165,7 @@ def rpca(
     if not converged:
         warnings.warn(
             f"RPCA stopped after {n_iter} iterations without reaching tol={tol}",
-            RPCAConvergenceWarning,
+            convergence_warning("RPCAConvergenceWarning"),
             stacklevel=2,
         )
     # final consistent pair: sparse part of the final low rank, and its SVD
@@ -192,3 +192,6 @@ def rpca_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     ev = r.singular_values**2 / view.shape[0]
     info = {"n_iter": r.n_iter, "converged": r.converged, "threshold": r.threshold}
     return KernelOutput(r.factors, r.loadings, ev, sparse=r.sparse, info=info)
+
+# the warning class is made on first use, so that importing this does not import sklearn
+__getattr__ = reexported_warnings("RPCAConvergenceWarning")

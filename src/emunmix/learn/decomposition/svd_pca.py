@@ -19,7 +19,7 @@ def _svd_output(view: MatrixView, k, ctx: KernelContext, ddof: int, options) -> 
 
 
 @DECOMPOSITION.register("SVD", "svd", options=_SVD_OPTIONS, can_defer=True, svd_based=True,
-                        lazy="out_of_core")
+                        lazy="out_of_core", auto_transposes=True)
 def svd_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     """Singular value decomposition (:func:`emunmix.learn.linalg.svd`)."""
     return _svd_output(view, k, ctx, 0, ctx.options)

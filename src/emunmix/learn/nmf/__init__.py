@@ -1,9 +1,9 @@
 """Non-negative matrix factorisation: HALS and KL solvers, their starts (NNDSVD, BSS)
 and the spatial-smoothness prior; registered as the "NMF" decomposition algorithm."""
 
+from emunmix.exceptions import reexported_warnings
 from emunmix.learn.nmf.algorithm import nmf_kernel
 from emunmix.learn.nmf.core import (
-    NMFConvergenceWarning,
     NMFResult,
     kl_divergence,
     nmf,
@@ -25,3 +25,6 @@ __all__ = [
     "pixel_graph",
     "scale_factors",
 ]
+
+# the warning class is made on first use, so that importing this does not import sklearn
+__getattr__ = reexported_warnings("NMFConvergenceWarning")

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emunmix.exceptions import NMFConvergenceWarning
+from emunmix.exceptions import convergence_warning, reexported_warnings
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import SVDResult, svd
 from emunmix.learn.nmf.hals import sparse_hals
@@ -344,7 +344,7 @@ def nmf(
         warnings.warn(
             f"NMF ({solver}) stopped after {n_it} iterations without reaching tol={tol}; "
             "increase max_iter or tol",
-            NMFConvergenceWarning,
+            convergence_warning("NMFConvergenceWarning"),
             stacklevel=2,
         )
     factors, loadings = scale_factors(H.T, W, normalise_factors)
@@ -425,3 +425,6 @@ def scale_factors(factors, loadings, how: str | None = "max"):
         factors /= scale
         loadings *= scale
     return factors, loadings
+
+# the warning class is made on first use, so that importing this does not import sklearn
+__getattr__ = reexported_warnings("NMFConvergenceWarning")
