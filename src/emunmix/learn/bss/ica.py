@@ -274,8 +274,13 @@ def estimator_unmixing(estimator, X, *, random_state=None) -> UnmixingResult:
 
             estimator = clone(estimator).set_params(random_state=random_state)
     X = np.asarray(X, dtype=float)
-    estimator.fit(X)
-    from emunmix.learn.decomposition.estimator import final_estimator
+    from emunmix.learn.decomposition.estimator import (
+        final_estimator,
+        reissued_convergence_warnings,
+    )
+
+    with reissued_convergence_warnings("BSSConvergenceWarning"):
+        estimator.fit(X)
 
     fitted = final_estimator(estimator)
     comps = getattr(fitted, "components_", None)

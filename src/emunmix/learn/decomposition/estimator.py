@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 
+from emunmix.exceptions import convergence_warning
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.registry import KernelOutput
 
@@ -12,6 +16,23 @@ from emunmix.learn.registry import KernelOutput
 def is_estimator(obj) -> bool:
     """True for a scikit-learn-style estimator (``fit`` and ``transform``)."""
     return callable(getattr(obj, "fit", None)) and callable(getattr(obj, "transform", None))
+
+
+@contextlib.contextmanager
+def reissued_convergence_warnings(name: str):
+    """Reissue scikit-learn's ``ConvergenceWarning`` raised inside as emunmix's warning
+    ``name``, a subclass of both, so that filters on either catch it; other warnings
+    pass through unchanged."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        category = w.category
+        if category.__name__ == "ConvergenceWarning" and category.__module__.startswith(
+                "sklearn"):
+            warnings.warn(str(w.message), convergence_warning(name), stacklevel=4)
+        else:
+            warnings.warn_explicit(w.message, category, w.filename, w.lineno)
 
 
 def final_estimator(estimator):
@@ -35,11 +56,12 @@ def estimator_kernel(estimator, view: MatrixView, k, options: dict) -> KernelOut
             f"{', '.join(sorted(options))} (set them on the estimator object instead)"
         )
     P = view.materialise()
-    if callable(getattr(estimator, "fit_transform", None)):  # as HyperSpy: one fit
-        loadings = np.asarray(estimator.fit_transform(P))
-    else:
-        estimator.fit(P)
-        loadings = np.asarray(estimator.transform(P))
+    with reissued_convergence_warnings("DecompositionConvergenceWarning"):
+        if callable(getattr(estimator, "fit_transform", None)):  # as HyperSpy: one fit
+            loadings = np.asarray(estimator.fit_transform(P))
+        else:
+            estimator.fit(P)
+            loadings = np.asarray(estimator.transform(P))
     fitted = final_estimator(estimator)
     comps = getattr(fitted, "components_", None)
     if comps is None:
