@@ -71,3 +71,28 @@ def test_decomposition_and_bss_as_hyperspy(expected, name):
                                   f"{name} {key}")
         np.testing.assert_allclose(lr.unmixing_matrix, expected[f"{name}/unmixing_matrix"],
                                    rtol=1e-3, atol=1e-4 * np.abs(lr.unmixing_matrix).max())
+
+
+def test_auto_transpose_false_and_lazy_keep_unit_norm_factors(expected):
+    """HyperSpy transposes only in memory with auto_transpose=True; otherwise the
+    factors have unit norm and the loadings carry the singular values."""
+    s = _signal(expected["data"], "scan_plain")
+    ref = expected["scan_plain/factors"]
+    S = np.linalg.norm(ref, axis=0)  # HyperSpy's transposed factors are U * S
+    eager, lazy = s.deepcopy(), s.as_lazy()
+    eager.decomposition(output_dimension=4, print_info=False, auto_transpose=False)
+    lazy.decomposition(output_dimension=4, print_info=False)
+    for t in (eager, lazy):
+        F = np.asarray(t.learning_results.factors)
+        np.testing.assert_allclose(np.linalg.norm(F, axis=0), 1, rtol=1e-5)
+        np.testing.assert_allclose(np.abs(F.T @ ref), np.diag(S), atol=1e-3 * S.max())
+
+def test_decomposition_updates_learning_results_in_place(expected):
+    s = _signal(expected["data"], "map")
+    s.decomposition(True, print_info=False)
+    s.blind_source_separation(2, print_info=False, random_state=0)
+    lr = s.learning_results
+    s.decomposition(algorithm="sklearn_pca", output_dimension=3, print_info=False)
+    assert s.learning_results is lr  # as HyperSpy: names bound before see the new results
+    assert lr.factors.shape == (120, 3) and lr.decomposition_algorithm != "SVD"
+    assert lr.bss_factors is None  # the BSS of the previous decomposition is gone

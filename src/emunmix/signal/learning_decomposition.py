@@ -147,7 +147,7 @@ class DecompositionMethods(DecompositionResultsMethods):
         # Everything computed: store (nothing can fail from here on).
         if return_info:
             out.complete()  # what is handed out must not depend on the live data
-        self.learning_results = _results_from_output(out, self.data.shape)
+        _store(self, _results_from_output(out, self.data.shape))
         if print_info:
             print(_decomposition_info(out, normalize_poissonian_noise, output_dimension,
                                       centre, None if isinstance(algorithm, str) else algorithm))
@@ -205,6 +205,18 @@ def _results_from_output(out, shape):
     from emunmix.learn.results import LearningResults
 
     return LearningResults.from_decomposition(out, original_shape=shape)
+
+
+def _store(signal, results) -> None:
+    """Put ``results`` in ``signal.learning_results`` in place, as HyperSpy does, so that
+    a name bound to ``s.learning_results`` before the call sees the new results (all of
+    the previous ones, BSS and clusters included, are replaced)."""
+    current = signal.__dict__.get("_learning_results")
+    if current is None:
+        signal.learning_results = results
+    else:
+        current.__dict__.clear()
+        current.__dict__.update(results.__dict__)
 
 
 def _decomposition_info(out, poisson, output_dimension, centre, estimator=None) -> str:
