@@ -303,3 +303,34 @@ def test_ground_with_mask_and_on_loadings(edges_on_background):
     np.testing.assert_allclose(out.bss_loadings, loadings @ out.unmixing_matrix.T, atol=1e-9)
     np.testing.assert_allclose(out.bss_factors @ out.bss_loadings.T, factors @ loadings.T,
                                atol=1e-6)
+
+
+def test_mask_is_dilated_by_the_derivative_and_coordinates_scale_it():
+    """HyperSpy excludes the channels whose derivative reads a masked one; the unmixing
+    estimated with diff_order=1 on a mask equals the one estimated on the derivative
+    itself (diff_order=0) with the mask grown by one channel each side. Calibrated
+    coordinates divide the derivative by the scale: w grows by it, nothing else moves."""
+    rng = np.random.default_rng(3)
+    e = np.arange(300.0)
+    spectra = np.stack([_peaks(e, [40, 200], 4), _peaks(e, [90, 250], 3),
+                        _peaks(e, [150], 6)], axis=1)
+    F = spectra @ ortho_group.rvs(3, random_state=1)
+    L = rng.random((50, 3))
+    ev = np.array([3.0, 2.0, 1.0])
+    mask = np.zeros(300, bool)
+    mask[100:130] = True
+    grown = mask.copy()
+    grown[99:131] = True
+    a = separate(F, L, 3, diff_order=1, mask=mask, random_state=0, explained_variance=ev)
+    b = separate(np.gradient(F, axis=0), L, 3, diff_order=0, mask=grown, random_state=0,
+                 explained_variance=ev)
+    np.testing.assert_allclose(np.abs(a.unmixing_matrix), np.abs(b.unmixing_matrix),
+                               rtol=1e-6, atol=1e-9)
+    c = separate(F, L, 3, diff_order=1, mask=mask, random_state=0, explained_variance=ev,
+                 coordinates=[0.5 * e])
+    # (FastICA's path shifts slightly: whitening adds epsilon=1e-10 to the variances)
+    np.testing.assert_allclose(c.unmixing_matrix, 0.5 * a.unmixing_matrix, rtol=1e-4)
+    np.testing.assert_allclose(c.bss_factors, 0.5 * a.bss_factors,
+                               atol=1e-5 * np.abs(a.bss_factors).max())
+    with pytest.raises(ValueError, match="coordinates"):
+        separate(F, L, 3, coordinates=[e[:10]])

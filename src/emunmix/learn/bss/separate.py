@@ -123,6 +123,8 @@ def separate(
         True excludes a channel (shape ``(channels,)``) or, with ``on_loadings``,
         a pixel (shape ``nav_shape`` or ``(pixels,)``) from the estimation of
         the unmixing matrix. The unmixing is still applied to all of them.
+        With ``diff_order``, the neighbours whose derivative reads an excluded entry
+        are excluded too (HyperSpy's dilation of the mask).
     on_loadings : bool, default False
         Estimate the unmixing on the loadings instead of the factors.
     reverse_component_criterion : {"factors", "loadings"}, default "factors"
@@ -284,22 +286,31 @@ def _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth, coordinate
     else:
         axes = [check_index(ax, ndim, "diff_axes entry", f"navigation shape {nav_shape}")
                 for ax in np.atleast_1d(diff_axes)]
-    keep = None
+    excluded = None
     if mask is not None:
-        keep = ~_check_mask(mask, nav_shape, "navigation space")
+        excluded = _check_mask(mask, nav_shape, "navigation space").reshape(nav_shape)
     coords = _check_coordinates(coordinates, nav_shape)
     cube = _eager(L).astype(float).reshape(*nav_shape, k)
     cube = _smooth(cube, smooth, range(ndim))
     if diff_order == 0:
         parts = [cube.reshape(n_pixels, k)]
+        keeps = [None if excluded is None else ~excluded.ravel()]
     else:
-        parts = []
+        parts, keeps = [], []
         for ax in axes:
             _check_diff_length(nav_shape[ax], diff_order, f"navigation axis {ax}")
             parts.append(_differentiate(cube, diff_order, ax, coords[ax]).reshape(n_pixels, k))
-    if keep is not None:
-        parts = [p[keep] for p in parts]
+            keeps.append(None if excluded is None else
+                         ~_dilated(excluded, diff_order, ax, coords[ax]).ravel())
+    parts = [p if keep is None else p[keep] for p, keep in zip(parts, keeps)]
     return np.concatenate(parts, axis=0)
+
+
+def _dilated(excluded, diff_order, axis, coordinates):
+    """The excluded entries and those whose derivative reads them (HyperSpy's mask
+    dilation: the gradient of a mask with NaN where excluded), along ``axis``."""
+    nan_mask = np.where(excluded, np.nan, 0.0)
+    return excluded | np.isnan(_differentiate(nan_mask, diff_order, axis, coordinates))
 
 
 def _factors_data(F, diff_order, mask, smooth, coordinates=None):
@@ -308,7 +319,10 @@ def _factors_data(F, diff_order, mask, smooth, coordinates=None):
     coords = _check_coordinates(coordinates, (F.shape[0],))
     data = _differentiate(_smooth(F, smooth, [0]), diff_order, 0, coords[0])
     if mask is not None:
-        data = data[~_check_mask(mask, (F.shape[0],), "signal axis")]
+        excluded = _check_mask(mask, (F.shape[0],), "signal axis")
+        if diff_order:
+            excluded = _dilated(excluded, diff_order, 0, coords[0])
+        data = data[~excluded]
     return data
 
 
