@@ -94,10 +94,10 @@ class EDSTEMSpectrum(EDSSpectrum):
 
         Examples
         --------
-        >>> s = EDSTEMSpectrum(np.ones((4, 5, 16)))
-        >>> s.data[0] = 0
-        >>> s.vacuum_mask(opening=True).data.sum()
-        5
+        >>> s = EDSTEMSpectrum(np.full((4, 5, 16), 3.0))
+        >>> s.data[:2] = 0  # two rows of vacuum
+        >>> int(s.vacuum_mask().data.sum())
+        10
         """
         return vacuum_mask_from(self, self.max(-1), threshold, closing, opening)
 
