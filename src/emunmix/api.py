@@ -1,6 +1,7 @@
 """The HyperSpy-style namespace: ``import emunmix.api as hs``.
 
-``hs.load``, ``hs.signals``, ``hs.plot``, ``hs.datasets``, ``hs.stack`` and
+``hs.load``, ``hs.signals``, ``hs.plot``, ``hs.data`` (HyperSpy's example-data
+generators), ``hs.datasets``, ``hs.stack`` and
 ``hs.report`` (an HTML report of a signal and its learning results).
 ``plot`` (matplotlib) and ``datasets`` (scipy) are imported on first use, so
 that ``import emunmix.api`` stays fast.
@@ -17,9 +18,9 @@ import importlib
 from . import signal as signals
 from .io import load, stack_signals
 
-__all__ = ["load", "signals", "plot", "datasets", "stack", "report"]  # noqa: F822 (lazy, see __getattr__)
+__all__ = ["load", "signals", "plot", "data", "datasets", "stack", "report"]  # noqa: F822 (lazy, see __getattr__)
 
-_LAZY_MODULES = {"plot": "emunmix.plot", "datasets": "emunmix.datasets"}
+_LAZY_MODULES = {"plot": "emunmix.plot", "datasets": "emunmix.datasets", "data": "emunmix.data"}
 
 
 def __getattr__(name: str):

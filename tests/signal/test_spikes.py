@@ -311,3 +311,24 @@ def test_gui_detection_outside_jupyter(monkeypatch, backend, interactive, expect
     monkeypatch.setattr(matplotlib, "get_backend", lambda: backend)
     monkeypatch.setattr(matplotlib, "is_interactive", lambda: interactive)
     assert interactive_gui_available() is expected
+
+
+def test_short_line_scan_automatic_removal():
+    """A 10-spectrum line scan (below the 16 the search once needed): nothing changes
+    when it is clean, and exactly the three injected spikes are removed."""
+    full = hs.datasets.CL3(random_state=1)
+    s = full.inav[20:30, 12]
+    assert s.axes_manager.navigation_shape == (10,)
+    clean = s.data.copy()
+    s.spikes_removal_tool(interactive=False, random_state=0)
+    np.testing.assert_array_equal(s.data, clean)
+    where = [(1, 150), (4, 400), (8, 700)]
+    for i, j in where:
+        s.data[i, j] += 3 * clean[i, j]
+    spiky = s.data.copy()
+    assert np.argwhere(s.find_spikes().data).tolist() == [list(w) for w in where]
+    s.spikes_removal_tool(interactive=False, random_state=0)
+    changed = np.argwhere(s.data != spiky).tolist()
+    assert changed == [list(w) for w in where]
+    for i, j in where:  # back within the noise of the spike-free value
+        assert abs(s.data[i, j] - clean[i, j]) < 5 * np.sqrt(clean[i, j]) + 5

@@ -291,4 +291,37 @@ class EELSSpectrum(Signal1D):
             p.apply()
 
 
+    def vacuum_mask(self, threshold=10.0, start_energy=None, closing=True, opening=False):
+        """The vacuum pixels: those whose mean count above ``start_energy`` is at most
+        ``threshold`` (as exspy's ``EELSSpectrum.vacuum_mask``).
+
+        Parameters
+        ----------
+        threshold : float, default 10.0
+            A pixel whose mean over the energies from ``start_energy`` is
+            ``<= threshold`` is vacuum.
+        start_energy : float or None
+            The lowest energy of that mean; None: the last quarter of the axis
+            (``0.75 * high_value`` on).
+        closing : bool, default True
+            Apply a morphological closing.
+        opening : bool, default False
+            Apply a morphological opening.
+
+        Returns
+        -------
+        BaseSignal
+            Boolean, of the navigation shape, True for vacuum.
+        """
+        from .eds import vacuum_mask_from
+
+        if self.axes_manager.navigation_dimension == 0:
+            return vacuum_mask_from(self, None, threshold, closing, opening)
+        axis = self.axes_manager.signal_axes[0]
+        if start_energy is None:
+            start_energy = 0.75 * axis.high_value
+        part = self.isig[float(start_energy):]
+        return vacuum_mask_from(self, part.mean(-1), threshold, closing, opening)
+
+
 register_signal_class(EELSSpectrum, "EELS", 1, False, aliases=("EELSSpectrum",))

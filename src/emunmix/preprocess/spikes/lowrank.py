@@ -81,6 +81,7 @@ class _SubspaceFit:
     def __init__(self, X, r, c, values, kmax, n_components, rng, n_iter, oversample=8):
         P, C = X.shape
         self.X, self.n_components = X, n_components
+        self.kcap = kmax if P < 16 else None
         norm = _Normaliser(X, r, c, values)
         self.a0, self.rb, self.total = norm.a0, norm.rb, norm.total
         width = min(kmax + oversample, P, C)
@@ -108,6 +109,8 @@ class _SubspaceFit:
         if self.n_components is None:
             # Marchenko-Pastur edge of the normalised Poisson noise, with a margin
             k = int(max(1, (S > 1.2 * self.edge).sum()))
+            if self.kcap is not None:
+                k = min(k, self.kcap)
         else:
             k = int(min(self.n_components, len(S)))
         E = E[:, :k]

@@ -31,8 +31,15 @@ def _misfit_scale(z):
     neg = np.minimum(z, 0.0)
     s_neg = 2.0 * np.mean(neg * neg, axis=0, dtype=np.float64)
     zc = np.clip(z, -5.0, 5.0)
+    if z.shape[0] < _SMALL:
+        # few spectra: one spike would dominate the mean, so each channel's largest
+        # residual is left out
+        zc = np.sort(zc, axis=0)[:-1] if z.shape[0] > 2 else np.minimum(zc, 0.0)
     s_all = np.mean(zc * zc, axis=0, dtype=np.float64)
     s = np.sqrt(np.maximum(np.maximum(s_neg, s_all), 1.0))
+    if z.shape[0] < _SMALL:  # and a feature moved in energy misfits all channels it reaches
+        import scipy.ndimage
+        return scipy.ndimage.maximum_filter1d(s, size=2 * _SHIFT_REACH + 1, mode="nearest")
     s[1:] = np.maximum(s[1:], s[:-1].copy())
     s[:-1] = np.maximum(s[:-1], s[1:].copy())
     return s
@@ -49,6 +56,12 @@ _SHIFTS = np.arange(-_SHIFT_REACH, _SHIFT_REACH + 0.01, 0.25)  # channels
 # spike must at least double the model's value
 _GROSS_EXCESS = 1.0
 _BUSY = 3
+# fewer spectra than this (a short line scan): a model of at most a quarter as many
+# components as spectra, "rare" and "busy" features counted in single spectra (see
+# _robust_lowrank), and a misfit scale that leaves out each channel's largest residual and
+# covers the +-_SHIFT_REACH channels a feature may move (see _misfit_scale)
+_SMALL = 16
+_MIN_SPECTRA = 3
 
 
 def _shape_test(X, r, c, model, g, scale, limit):
@@ -139,25 +152,23 @@ def _robust_lowrank(X, T, Ts, n_components, max_components, n_rounds, random_sta
     """
     import scipy.ndimage
     P, C = X.shape
-    if P < 16 or C < 5:
+    if P < _MIN_SPECTRA or C < 5:
         raise ValueError(
-            "the low-rank spike search needs at least 16 spectra of at least 5 channels; "
-            f"got {P} x {C}. Use method='median' or 'derivative' for fewer spectra."
+            f"the low-rank spike search needs at least {_MIN_SPECTRA} spectra of at least 5 "
+            f"channels; got {P} x {C}. For one or two spectra use method='derivative'."
         )
     rng = np.random.default_rng(0 if random_state is None else random_state)
-    kmax = int(max(1, min(max_components, P - 1, C - 1)))
+    # few spectra: a model of as many components as spectra would fit each one,
+    # spikes and replaced entries included, so it gets at most a quarter of them
+    cap = P - 1 if P >= _SMALL else max(1, P // 4)
+    kmax = int(max(1, min(max_components, cap, C - 1)))
     if n_components is not None:
-        kmax = int(min(max(int(n_components), 1), P - 1, C - 1))
+        kmax = int(min(max(int(n_components), 1), cap, C - 1))
     cand = _Candidates(X, Ts)
     # Round 0 has no model: replace the single-channel outliers by their neighbours'
     # median, but only in channels where they are rare (a sharp peak present in many
     # spectra is real), or where they dwarf the channel's other outliers.
-    counts = np.bincount(cand.c, minlength=C)
-    zs = cand.excess / cand.sd_nb
-    typical = np.exp(  # geometric mean per channel
-        np.bincount(cand.c, np.log(zs), minlength=C) / np.maximum(counts, 1)
-    )
-    sel = (counts <= max(3, 0.002 * P))[cand.c] | (zs > 4.0 * typical[cand.c])
+    sel = _first_replacements(cand, P, C)
     # only local maxima: a spike also lifts the excess two channels away (the
     # interpolation weighs it by -1/6), and the median of the neighbours, unlike the
     # interpolation, is not dragged down by a spike among them
@@ -170,7 +181,7 @@ def _robust_lowrank(X, T, Ts, n_components, max_components, n_rounds, random_sta
     peaks_near = scipy.ndimage.maximum_filter1d(
         np.bincount(cand.c[peak], minlength=C), size=2 * _SHIFT_REACH + 1, mode="constant"
     )
-    cand.busy = (peaks_near >= _BUSY)[cand.c]
+    cand.busy = (peaks_near >= (_BUSY if P >= _SMALL else 2))[cand.c]
     r0, c0, v0 = cand.r[sel], cand.c[sel], np.median(cand.neighbours[sel], axis=1)
     kr = kc = np.zeros(0, np.intp)
     if known is not None:
@@ -186,6 +197,34 @@ def _robust_lowrank(X, T, Ts, n_components, max_components, n_rounds, random_sta
     with single_blas_thread():
         return _robust_rounds(X, T, Ts, n_components, kmax, n_rounds, rng, cand, sel,
                               r0, c0, v0, known, kr, kc)
+
+
+def _first_replacements(cand, P, C):
+    """Which candidates round 0 replaces: single-channel outliers in channels where
+    they are rare (a sharp peak present in many spectra is real), or that dwarf the
+    channel's other outliers (by 4 times their geometric mean).
+
+    With fewer than ``_SMALL`` spectra both are counted over the +-``_SHIFT_REACH``
+    channels a feature may move to (a peak shifted in energy is an outlier a channel
+    or two away in each spectrum), among local maxima only (a spike's shoulders are
+    candidates too), and "the others" leave out the candidate itself.
+    """
+    zs = cand.excess / cand.sd_nb
+    if P >= _SMALL:
+        counts = np.bincount(cand.c, minlength=C)
+        typical = np.exp(  # geometric mean per channel
+            np.bincount(cand.c, np.log(zs), minlength=C) / np.maximum(counts, 1))
+        return (counts <= max(3, 0.002 * P))[cand.c] | (zs > 4.0 * typical[cand.c])
+    top = cand.x > cand.neighbours.max(axis=1)
+    window = np.ones(2 * _SHIFT_REACH + 1)
+    near = np.convolve(np.bincount(cand.c[top], minlength=C), window, mode="same")
+    logs = np.convolve(np.bincount(cand.c[top], np.log(zs[top]), minlength=C), window,
+                       mode="same")
+    own = np.where(top, np.log(zs), 0.0)
+    others = near[cand.c] - top
+    typical = np.exp((logs[cand.c] - own) / np.maximum(others, 1))
+    rare = near[cand.c] <= (1 if P < 5 else max(2, P // 5))
+    return rare | ((others > 0) & (zs > 4.0 * typical))
 
 
 def _robust_rounds(X, T, Ts, n_components, kmax, n_rounds, rng, cand, sel, r0, c0, v0,
@@ -227,7 +266,7 @@ def spike_model(
     ----------
     data : array_like, shape (..., channels)
         Non-negative spectra (counts, or data whose noise variance is
-        proportional to the signal); at least 16 of them.
+        proportional to the signal); at least 3 of them.
     mask : array_like of bool, optional
         Entries known to be spikes (same shape as ``data``): they never
         influence the model.

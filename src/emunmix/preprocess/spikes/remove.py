@@ -41,7 +41,8 @@ def remove_spikes(
     replacement : {"auto", "lowrank", "interpolate"}
         "lowrank": the robust low-rank model's value at each flagged channel,
         nothing else changes. "interpolate": HyperSpy's bridge. "auto":
-        "lowrank" when there are at least 16 spectra, else "interpolate".
+        "lowrank" when there are at least 16 spectra, else "interpolate" (the bridge is
+        safer than a model of few spectra).
     model : array_like, optional
         "lowrank" only: a model from ``find_spikes(..., return_model=True)`` or
         :func:`spike_model`; computed (treating ``mask`` as missing) if None.
