@@ -60,9 +60,11 @@ class DecompositionMethods(DecompositionResultsMethods):
             the scaling is undone on the results. Needs non-negative data.
         algorithm : str or estimator, default "SVD"
             "SVD", "PCA" (centred), "NMF", "MLPCA", "RPCA", "sparse_pca",
-            "mini_batch_sparse_pca" (case-insensitive; ``emunmix.learn.DECOMPOSITION``
-            lists them with what each needs), or an object with ``fit``,
-            ``transform`` and ``components_`` (a scikit-learn estimator).
+            "mini_batch_sparse_pca", "ORPCA", "ORNMF" (online robust PCA / NMF,
+            streamed over the pixels, out of core on lazy data) (case-insensitive;
+            ``emunmix.learn.DECOMPOSITION`` lists them with what each needs), or an
+            object with ``fit``, ``transform`` and ``components_`` (a scikit-learn
+            estimator).
         output_dimension : int, "auto" or None
             Number of components to keep (None: all). "auto" estimates it and
             ``print_info`` says how.
@@ -122,6 +124,7 @@ class DecompositionMethods(DecompositionResultsMethods):
         nav_mask = flat_mask(navigation_mask, self, "navigation", "navigation_mask")
         sig_mask = flat_mask(signal_mask, self, "signal", "signal_mask")
         X = self._unfolded()
+        _keep_sparse_part(algorithm, return_info, kwargs)
         if var_array is not None:
             var_array = as_array(var_array)
             if tuple(np.shape(var_array)) == tuple(self.data.shape):
@@ -197,6 +200,17 @@ class DecompositionMethods(DecompositionResultsMethods):
                 keep = rows[r, None] & cols[None, :]
                 scaled[r] = np.where(keep, scaled[r] / (root_aG[r, None] * root_bH), scaled[r])
         self.data = scaled.astype(dtype).reshape(self.data.shape)
+
+
+def _keep_sparse_part(algorithm, return_info, kwargs) -> None:
+    """``return_info=True`` returns robust PCA's sparse part: the online algorithms keep
+    it only when asked (``store_error``) on lazy data, so ask (as HyperSpy does)."""
+    from emunmix.learn.registry import DECOMPOSITION
+
+    if return_info and isinstance(algorithm, str) and algorithm in DECOMPOSITION:
+        options = DECOMPOSITION.spec(algorithm).options
+        if options is not None and "store_error" in options:
+            kwargs.setdefault("store_error", True)
 
 
 def _results_from_output(out, shape):
