@@ -82,13 +82,14 @@ def _projector(W, lambda1: float, kappa: float, max_iter: int, tol: float, clip:
     def project(V):
         V = np.asarray(V, dtype=np.float64)
         vmax = float(V.max()) if clip and V.size else np.inf
+        size = max(np.linalg.norm(V), 1e-300)  # a relative rule: any units, any scale
         H = np.zeros((V.shape[0], k))
         E = np.zeros_like(V)
         for _ in range(max_iter):
             H_new = np.maximum(H - eta * ((H @ W.T + E - V) @ W), 0.0)
             E_new = soft_threshold(V - H_new @ W.T, lambda1)
             np.clip(E_new, -vmax, vmax, out=E_new)
-            change = max(np.linalg.norm(H_new - H), np.linalg.norm(E_new - E)) / n
+            change = max(np.linalg.norm(H_new - H), np.linalg.norm(E_new - E)) / size
             H, E = H_new, E_new
             if change < tol:
                 return H, E, True
@@ -169,7 +170,8 @@ def ornmf(
     max_iter : int, default 1000
         Cap of the inner (h, e) iterations per batch.
     tol : float, default 1e-5
-        Inner stopping rule: ``max(||dH||, ||dE||) / n < tol``.
+        Inner stopping rule: ``max(||dH||, ||dE||) / ||V|| < tol`` for a batch ``V``
+        (relative; HyperSpy divides by ``n``).
     random_state : optional
         Seeds the random (half-normal) start of the dictionary.
 

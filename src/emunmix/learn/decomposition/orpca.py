@@ -115,6 +115,7 @@ def _projector(L, lambda1: float, lambda2: float, max_iter: int, tol: float):
 
     def project(Z):
         Z = np.asarray(Z, dtype=np.float64)
+        size = max(np.linalg.norm(Z), 1e-300)  # a relative rule: any units, any scale
         R = np.zeros((Z.shape[0], k))
         E = np.zeros_like(Z)
         W = np.empty_like(Z)
@@ -122,7 +123,7 @@ def _projector(L, lambda1: float, lambda2: float, max_iter: int, tol: float):
             R_new = (Z - E) @ D.T
             np.subtract(Z, R_new @ L.T, out=W)
             E_new = soft_threshold(W, lambda2)
-            change = max(np.linalg.norm(R_new - R), np.linalg.norm(E_new - E)) / n
+            change = max(np.linalg.norm(R_new - R), np.linalg.norm(E_new - E)) / size
             R, E = R_new, E_new
             if change < tol:
                 return R, E, True
@@ -206,7 +207,8 @@ def orpca(
     max_iter : int, default 1000
         Cap of the inner (r, e) iterations per batch.
     tol : float, default 1e-5
-        Inner stopping rule: ``max(||dR||, ||dE||) / n < tol``.
+        Inner stopping rule: ``max(||dR||, ||dE||) / ||Z|| < tol`` for a batch ``Z``
+        (relative, so the result scales with the data; HyperSpy divides by ``n``).
     random_state : optional
         Seeds ``init="rand"`` (the other starts are deterministic).
 

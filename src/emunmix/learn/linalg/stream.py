@@ -45,9 +45,19 @@ def _scaled(view: MatrixView, raw, start: int, stop: int, dtype):
 
 
 def read_rows(view: MatrixView, start: int, stop: int, dtype=np.float64) -> np.ndarray:
-    """Rows ``start:stop`` of ``P`` as one numpy array (e.g. the first rows, to start)."""
-    stop = min(int(stop), view.shape[0])
-    return _scaled(view, _reader(view)(start, stop), start, stop, dtype)
+    """Rows ``start:stop`` of ``P`` as one numpy array (e.g. the first rows, to start),
+    read block by block like :func:`stream_blocks` (one block of the data held at a time)."""
+    start, stop = int(start), min(int(stop), view.shape[0])
+    parts = []
+    for a, b, block in stream_blocks(view, dtype):
+        if b > start and a < stop:
+            parts.append(np.array(block[max(start, a) - a : min(stop, b) - a]))
+        del block
+        if b >= stop:
+            break
+    if not parts:
+        return np.empty((0, view.shape[1]), dtype=dtype)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def stream_blocks(view: MatrixView, dtype=np.float64):
