@@ -87,7 +87,10 @@ class DecompositionMethods(DecompositionResultsMethods):
             all its components computed.
         print_info : bool, default True
             Print a short "Decomposition info" summary.
-        svd_solver : {"auto", "gram", "full", "randomized", "arpack"}
+        svd_solver : {"auto", "gram", "full", "randomized", "arpack", "incremental"}
+            None is "auto". "incremental" (HyperSpy 2.5's, for lazy data) updates the
+            SVD batch by batch of ``num_chunks`` chunks (a keyword argument, default 1;
+            accepted by every algorithm, used by this solver only).
         copy : bool
             Accepted for HyperSpy compatibility; the data are never changed in
             place.
@@ -124,7 +127,7 @@ class DecompositionMethods(DecompositionResultsMethods):
         nav_mask = flat_mask(navigation_mask, self, "navigation", "navigation_mask")
         sig_mask = flat_mask(signal_mask, self, "signal", "signal_mask")
         X = self._unfolded()
-        _keep_sparse_part(algorithm, return_info, kwargs)
+        _hyperspy_options(algorithm, return_info, kwargs)
         if var_array is not None:
             var_array = as_array(var_array)
             if tuple(np.shape(var_array)) == tuple(self.data.shape):
@@ -202,15 +205,25 @@ class DecompositionMethods(DecompositionResultsMethods):
         self.data = scaled.astype(dtype).reshape(self.data.shape)
 
 
-def _keep_sparse_part(algorithm, return_info, kwargs) -> None:
-    """``return_info=True`` returns robust PCA's sparse part: the online algorithms keep
-    it only when asked (``store_error``) on lazy data, so ask (as HyperSpy does)."""
+def _hyperspy_options(algorithm, return_info, kwargs) -> None:
+    """HyperSpy's meaning of two options, in ``kwargs`` (changed in place).
+
+    ``return_info=True`` returns robust PCA's sparse part: the online algorithms keep it
+    only when asked (``store_error``) on lazy data, so ask (as HyperSpy does).
+    ``num_chunks`` (HyperSpy's lazy decomposition takes it for every algorithm) sets the
+    batches of ``svd_solver="incremental"``; the other algorithms read lazy data chunk by
+    chunk without it, so it is checked and dropped for them.
+    """
+    from emunmix.learn.linalg.incremental import check_num_chunks
     from emunmix.learn.registry import DECOMPOSITION
 
-    if return_info and isinstance(algorithm, str) and algorithm in DECOMPOSITION:
-        options = DECOMPOSITION.spec(algorithm).options
-        if options is not None and "store_error" in options:
-            kwargs.setdefault("store_error", True)
+    if not (isinstance(algorithm, str) and algorithm in DECOMPOSITION):
+        return
+    options = DECOMPOSITION.spec(algorithm).options
+    if return_info and options is not None and "store_error" in options:
+        kwargs.setdefault("store_error", True)
+    if "num_chunks" in kwargs and (options is None or "num_chunks" not in options):
+        check_num_chunks(kwargs.pop("num_chunks"))
 
 
 def _results_from_output(out, shape):

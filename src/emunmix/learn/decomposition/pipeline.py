@@ -84,7 +84,9 @@ def decompose(
         projecting their data on the fitted factors / loadings (weighted like the fit
         when Poisson-normalised; non-negative for NMF); otherwise they are NaN. Each
         uses only the fitted block, so the result does not depend on an order.
-    svd_solver : {"auto", "gram", "full", "randomized", "arpack"}
+    svd_solver : {"auto", "gram", "full", "randomized", "arpack", "incremental"}
+        None is "auto" (HyperSpy's default). "incremental": updated batch by batch of
+        ``num_chunks`` chunks (a keyword argument of SVD/PCA, as HyperSpy's).
     random_state : int, RandomState, Generator or None
         Seeds every random choice (same seed, same result).
     auto_transpose : bool, default True
@@ -184,7 +186,8 @@ def _sketch_matrix(plan: Plan, raw: MatrixView):
     """The randomized SVD's test matrix when it will run on lazy data, else None."""
     if plan.spec is None or not plan.caps.svd_based or not raw.is_lazy:
         return None
-    if not isinstance(plan.k, int) or set(plan.options) - {"n_oversamples", "n_iter"}:
+    if not isinstance(plan.k, int) or set(plan.options) - {"n_oversamples", "n_iter",
+                                                            "num_chunks"}:
         return None
     p = plan.options.get("n_oversamples", 10)
     itemsize = numpy_dtype(raw.X.dtype).itemsize
