@@ -62,6 +62,8 @@ class Capabilities:
         torch or ``array_api_strict`` arrays); other input is refused with a clear error.
     uses_random_state : bool
         Its result depends on ``random_state`` (False: deterministic, seed ignored).
+    accepts_complex : bool
+        It decomposes complex data, keeping the complex dtype (the others refuse it).
     """
 
     non_negative_output: bool = False
@@ -76,6 +78,7 @@ class Capabilities:
     lazy: str = "gathers"
     backends: tuple = ("numpy", "dask", "array-api")
     uses_random_state: bool = True
+    accepts_complex: bool = False
 
     def __post_init__(self):
         if self.lazy not in LAZY_MODES:

@@ -64,7 +64,8 @@ class DecompositionMethods(DecompositionResultsMethods):
             streamed over the pixels, out of core on lazy data) (case-insensitive;
             ``emunmix.learn.DECOMPOSITION`` lists them with what each needs), or an
             object with ``fit``, ``transform`` and ``components_`` (a scikit-learn
-            estimator).
+            estimator). Complex signals: "SVD" and "PCA" keep the complex dtype (the
+            others refuse complex data).
         output_dimension : int, "auto" or None
             Number of components to keep (None: all). "auto" estimates it and
             ``print_info`` says how.

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emunmix.learn.decomposition.assemble import assemble
+from emunmix.learn.decomposition.complex_svd import decompose_complex, is_complex
 from emunmix.learn.decomposition.elbow import auto_output_dimension
 from emunmix.learn.decomposition.estimator import estimator_kernel
 from emunmix.learn.decomposition.output import DecompositionOutput
@@ -59,7 +60,8 @@ def decompose(
     Parameters
     ----------
     X : array_like or dask array, shape (pixels, channels)
-        Any real numeric dtype (integer counts included). Never modified.
+        Any real numeric dtype (integer counts included), or complex for SVD/PCA
+        (:mod:`~emunmix.learn.decomposition.complex_svd`). Never modified.
     algorithm : str or estimator, default "SVD"
         A name from :data:`~emunmix.learn.registry.DECOMPOSITION` ("SVD", "PCA"/
         "sklearn_pca", "NMF", "MLPCA", "RPCA"; case-insensitive) or an object with
@@ -111,7 +113,8 @@ def decompose(
         normalisation or NMF, bad output_dimension, masks, centre or reproject, or an
         unknown algorithm (the message lists the known ones).
     TypeError
-        Complex data or unexpected keyword arguments.
+        Complex data for an algorithm other than SVD/PCA, or unexpected keyword
+        arguments.
 
     Examples
     --------
@@ -121,6 +124,11 @@ def decompose(
     >>> out.factors.shape, out.loadings.shape, out.algorithm
     ((64, 3), (500, 3), 'SVD')
     """
+    if is_complex(X):  # SVD/PCA keep the complex dtype; the others refuse it
+        return decompose_complex(X, algorithm, output_dimension, normalize_poissonian_noise,
+                                 centre, navigation_mask, signal_mask, var_array, var_func,
+                                 reproject, svd_solver, random_state, auto_transpose,
+                                 navigation_shape, eager_components, **kwargs)
     plan = make_plan(X, algorithm, output_dimension, normalize_poissonian_noise, centre,
                      navigation_mask, signal_mask, var_array, var_func, reproject,
                      svd_solver, random_state, auto_transpose, navigation_shape,

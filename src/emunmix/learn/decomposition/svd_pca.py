@@ -19,7 +19,7 @@ def _svd_output(view: MatrixView, k, ctx: KernelContext, ddof: int, options) -> 
 
 
 @DECOMPOSITION.register("SVD", "svd", options=_SVD_OPTIONS, can_defer=True, svd_based=True,
-                        lazy="out_of_core")
+                        lazy="out_of_core", accepts_complex=True)
 def svd_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     """Singular value decomposition (:func:`emunmix.learn.linalg.svd`)."""
     return _svd_output(view, k, ctx, 0, ctx.options)
@@ -27,7 +27,7 @@ def svd_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
 
 @DECOMPOSITION.register("PCA", "sklearn_pca", options=("whiten", "num_chunks"),
                         can_defer=True, svd_based=True, centre_by_default="navigation",
-                        variance_ddof=1, lazy="out_of_core")
+                        variance_ddof=1, lazy="out_of_core", accepts_complex=True)
 def pca_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     """Centred PCA: the SVD of the mean-subtracted data, variances over ``m - 1``.
 
