@@ -201,7 +201,8 @@ def ornmf(
     momentum = check_momentum(subspace_momentum)
     batch = check_batch_size(batch_size, m)
     max_iter = max(1, int(max_iter))
-    scale = np.sqrt(abs(float(read_rows(view, 0, 256).mean())) / n)
+    # the start's scale, from the first pixels' mean (1 if they are all zero)
+    scale = np.sqrt(abs(float(read_rows(view, 0, 256).mean())) / n) or 1.0
     W = np.abs(check_random_state(random_state).standard_normal((n, k))) * scale / np.sqrt(k)
     state = {"A": np.zeros((k, k)), "B": np.zeros((n, k)), "velocity": np.zeros_like(W)}
     not_converged = 0
