@@ -66,6 +66,8 @@ class Capabilities:
         HyperSpy's ``auto_transpose`` convention of its SVD: for in-memory data with
         fewer (unmasked) pixels than channels, the singular values go with the factors
         and the loadings have unit norm, and the factors set the signs.
+    accepts_complex : bool
+        It decomposes complex data, keeping the complex dtype (the others refuse it).
     """
 
     non_negative_output: bool = False
@@ -81,6 +83,7 @@ class Capabilities:
     backends: tuple = ("numpy", "dask", "array-api")
     uses_random_state: bool = True
     auto_transposes: bool = False
+    accepts_complex: bool = False
 
     def __post_init__(self):
         if self.lazy not in LAZY_MODES:

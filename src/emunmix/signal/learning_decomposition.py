@@ -60,9 +60,12 @@ class DecompositionMethods(DecompositionResultsMethods):
             the scaling is undone on the results. Needs non-negative data.
         algorithm : str or estimator, default "SVD"
             "SVD", "PCA" (centred), "NMF", "MLPCA", "RPCA", "sparse_pca",
-            "mini_batch_sparse_pca" (case-insensitive; ``emunmix.learn.DECOMPOSITION``
-            lists them with what each needs), or an object with ``fit``,
-            ``transform`` and ``components_`` (a scikit-learn estimator).
+            "mini_batch_sparse_pca", "ORPCA", "ORNMF" (online robust PCA / NMF,
+            streamed over the pixels, out of core on lazy data) (case-insensitive;
+            ``emunmix.learn.DECOMPOSITION`` lists them with what each needs), or an
+            object with ``fit``, ``transform`` and ``components_`` (a scikit-learn
+            estimator). Complex signals: "SVD" and "PCA" keep the complex dtype (the
+            others refuse complex data).
         output_dimension : int, "auto" or None
             Number of components to keep (None: all). "auto" estimates it and
             ``print_info`` says how.
@@ -85,7 +88,10 @@ class DecompositionMethods(DecompositionResultsMethods):
             all its components computed.
         print_info : bool, default True
             Print a short "Decomposition info" summary.
-        svd_solver : {"auto", "gram", "full", "randomized", "arpack"}
+        svd_solver : {"auto", "gram", "full", "randomized", "arpack", "incremental"}
+            None is "auto". "incremental" (HyperSpy 2.5's, for lazy data) updates the
+            SVD batch by batch of ``num_chunks`` chunks (a keyword argument, default 1;
+            accepted by every algorithm, used by this solver only).
         copy : bool
             Accepted for HyperSpy compatibility; the data are never changed in
             place.
@@ -122,6 +128,7 @@ class DecompositionMethods(DecompositionResultsMethods):
         nav_mask = flat_mask(navigation_mask, self, "navigation", "navigation_mask")
         sig_mask = flat_mask(signal_mask, self, "signal", "signal_mask")
         X = self._unfolded()
+        _hyperspy_options(algorithm, return_info, kwargs)
         if var_array is not None:
             var_array = as_array(var_array)
             if tuple(np.shape(var_array)) == tuple(self.data.shape):
@@ -197,6 +204,27 @@ class DecompositionMethods(DecompositionResultsMethods):
                 keep = rows[r, None] & cols[None, :]
                 scaled[r] = np.where(keep, scaled[r] / (root_aG[r, None] * root_bH), scaled[r])
         self.data = scaled.astype(dtype).reshape(self.data.shape)
+
+
+def _hyperspy_options(algorithm, return_info, kwargs) -> None:
+    """HyperSpy's meaning of two options, in ``kwargs`` (changed in place).
+
+    ``return_info=True`` returns robust PCA's sparse part: the online algorithms keep it
+    only when asked (``store_error``) on lazy data, so ask (as HyperSpy does).
+    ``num_chunks`` (HyperSpy's lazy decomposition takes it for every algorithm) sets the
+    batches of ``svd_solver="incremental"``; the other algorithms read lazy data chunk by
+    chunk without it, so it is checked and dropped for them.
+    """
+    from emunmix.learn.linalg.incremental import check_num_chunks
+    from emunmix.learn.registry import DECOMPOSITION
+
+    if not (isinstance(algorithm, str) and algorithm in DECOMPOSITION):
+        return
+    options = DECOMPOSITION.spec(algorithm).options
+    if return_info and options is not None and "store_error" in options:
+        kwargs.setdefault("store_error", True)
+    if "num_chunks" in kwargs and (options is None or "num_chunks" not in options):
+        check_num_chunks(kwargs.pop("num_chunks"))
 
 
 def _results_from_output(out, shape):

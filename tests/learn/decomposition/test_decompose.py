@@ -186,7 +186,7 @@ def test_estimator_object(low_rank):
 # --------------------------------------------------------------------- other algorithms
 def test_registry_names_and_case():
     assert DECOMPOSITION.names() == ["SVD", "PCA", "NMF", "MLPCA", "RPCA", "sparse_pca",
-                                    "mini_batch_sparse_pca"]
+                                    "mini_batch_sparse_pca", "ORPCA", "ORNMF"]
     assert DECOMPOSITION.canonical("nMf") == "NMF"
 
 
@@ -267,8 +267,8 @@ def test_bad_input_messages(low_rank):
         decompose(X, "magic")
     with pytest.raises(ValueError, match="empty"):
         decompose(np.zeros((0, 10)))
-    with pytest.raises(TypeError, match="complex"):
-        decompose(X.astype(complex))
+    with pytest.raises(TypeError, match="NMF does not take complex data"):
+        decompose(X.astype(complex), "NMF")  # SVD/PCA take it (test_complex_svd.py)
     with pytest.raises(ValueError, match="centre"):
         decompose(X, centre="middle")
     with pytest.raises(ValueError, match="reproject"):

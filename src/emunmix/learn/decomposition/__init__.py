@@ -1,6 +1,6 @@
 """Decomposition of (pixels, channels) matrices: the pipeline (masks, centring, Poisson
 scaling, reprojection) and its registered kernels (SVD, PCA, MLPCA, RPCA, sparse PCA,
-estimators),
+online robust PCA and NMF, estimators),
 the dimension estimates and the deferred components."""
 
 # isort: off
@@ -11,6 +11,8 @@ from emunmix.learn import nmf as _nmf  # noqa: F401
 from emunmix.learn.decomposition import mlpca as _mlpca  # noqa: F401
 from emunmix.learn.decomposition import rpca as _rpca  # noqa: F401
 from emunmix.learn.decomposition import sparse_pca as _sparse_pca  # noqa: F401
+from emunmix.learn.decomposition import orpca as _orpca  # noqa: F401
+from emunmix.learn.decomposition import ornmf as _ornmf  # noqa: F401
 # isort: on
 from emunmix.learn.decomposition.elbow import auto_output_dimension, estimate_elbow_position
 from emunmix.learn.decomposition.estimator import estimator_kernel, is_estimator

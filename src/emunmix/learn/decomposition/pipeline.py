@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emunmix.learn.decomposition.assemble import assemble
+from emunmix.learn.decomposition.complex_svd import decompose_complex, is_complex
 from emunmix.learn.decomposition.elbow import auto_output_dimension
 from emunmix.learn.decomposition.estimator import estimator_kernel
 from emunmix.learn.decomposition.output import DecompositionOutput
@@ -59,7 +60,8 @@ def decompose(
     Parameters
     ----------
     X : array_like or dask array, shape (pixels, channels)
-        Any real numeric dtype (integer counts included). Never modified.
+        Any real numeric dtype (integer counts included), or complex for SVD/PCA
+        (:mod:`~emunmix.learn.decomposition.complex_svd`). Never modified.
     algorithm : str or estimator, default "SVD"
         A name from :data:`~emunmix.learn.registry.DECOMPOSITION` ("SVD", "PCA"/
         "sklearn_pca", "NMF", "MLPCA", "RPCA"; case-insensitive) or an object with
@@ -84,7 +86,9 @@ def decompose(
         projecting their data on the fitted factors / loadings (weighted like the fit
         when Poisson-normalised; non-negative for NMF); otherwise they are NaN. Each
         uses only the fitted block, so the result does not depend on an order.
-    svd_solver : {"auto", "gram", "full", "randomized", "arpack"}
+    svd_solver : {"auto", "gram", "full", "randomized", "arpack", "incremental"}
+        None is "auto" (HyperSpy's default). "incremental": updated batch by batch of
+        ``num_chunks`` chunks (a keyword argument of SVD/PCA, as HyperSpy's).
     random_state : int, RandomState, Generator or None
         Seeds every random choice (same seed, same result).
     auto_transpose : bool, default True
@@ -109,7 +113,8 @@ def decompose(
         normalisation or NMF, bad output_dimension, masks, centre or reproject, or an
         unknown algorithm (the message lists the known ones).
     TypeError
-        Complex data or unexpected keyword arguments.
+        Complex data for an algorithm other than SVD/PCA, or unexpected keyword
+        arguments.
 
     Examples
     --------
@@ -119,6 +124,11 @@ def decompose(
     >>> out.factors.shape, out.loadings.shape, out.algorithm
     ((64, 3), (500, 3), 'SVD')
     """
+    if is_complex(X):  # SVD/PCA keep the complex dtype; the others refuse it
+        return decompose_complex(X, algorithm, output_dimension, normalize_poissonian_noise,
+                                 centre, navigation_mask, signal_mask, var_array, var_func,
+                                 reproject, svd_solver, random_state, auto_transpose,
+                                 navigation_shape, eager_components, **kwargs)
     plan = make_plan(X, algorithm, output_dimension, normalize_poissonian_noise, centre,
                      navigation_mask, signal_mask, var_array, var_func, reproject,
                      svd_solver, random_state, auto_transpose, navigation_shape,
@@ -184,7 +194,8 @@ def _sketch_matrix(plan: Plan, raw: MatrixView):
     """The randomized SVD's test matrix when it will run on lazy data, else None."""
     if plan.spec is None or not plan.caps.svd_based or not raw.is_lazy:
         return None
-    if not isinstance(plan.k, int) or set(plan.options) - {"n_oversamples", "n_iter"}:
+    if not isinstance(plan.k, int) or set(plan.options) - {"n_oversamples", "n_iter",
+                                                            "num_chunks"}:
         return None
     p = plan.options.get("n_oversamples", 10)
     itemsize = numpy_dtype(raw.X.dtype).itemsize

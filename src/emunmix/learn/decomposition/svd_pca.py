@@ -6,7 +6,7 @@ from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import svd
 from emunmix.learn.registry import DECOMPOSITION, KernelContext, KernelOutput
 
-_SVD_OPTIONS = ("n_oversamples", "n_iter")
+_SVD_OPTIONS = ("n_oversamples", "n_iter", "num_chunks")
 
 
 def _svd_output(view: MatrixView, k, ctx: KernelContext, ddof: int, options) -> KernelOutput:
@@ -19,19 +19,21 @@ def _svd_output(view: MatrixView, k, ctx: KernelContext, ddof: int, options) -> 
 
 
 @DECOMPOSITION.register("SVD", "svd", options=_SVD_OPTIONS, can_defer=True, svd_based=True,
-                        lazy="out_of_core", auto_transposes=True)
+                        lazy="out_of_core", auto_transposes=True, accepts_complex=True)
 def svd_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     """Singular value decomposition (:func:`emunmix.learn.linalg.svd`)."""
     return _svd_output(view, k, ctx, 0, ctx.options)
 
 
-@DECOMPOSITION.register("PCA", "sklearn_pca", options=("whiten",), can_defer=True,
-                        svd_based=True, centre_by_default="navigation", variance_ddof=1,
-                        lazy="out_of_core")
+@DECOMPOSITION.register("PCA", "sklearn_pca", options=("whiten", "num_chunks"),
+                        can_defer=True, svd_based=True, centre_by_default="navigation",
+                        variance_ddof=1, lazy="out_of_core", accepts_complex=True)
 def pca_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     """Centred PCA: the SVD of the mean-subtracted data, variances over ``m - 1``.
 
     The pipeline centres the data (``centre="navigation"``) before calling this;
-    ``whiten`` is accepted for HyperSpy compatibility and not applied.
+    ``whiten`` is accepted for HyperSpy compatibility and not applied; ``num_chunks``
+    (HyperSpy's lazy PCA) sets the batches of ``svd_solver="incremental"``.
     """
-    return _svd_output(view, k, ctx, 1, {})
+    options = {"num_chunks": ctx.options["num_chunks"]} if "num_chunks" in ctx.options else {}
+    return _svd_output(view, k, ctx, 1, options)

@@ -10,7 +10,9 @@ singular values below about ``1e-8`` of the largest are not resolved: irrelevant
 float32 data (whose own precision is 1e-7) and for scree plots, but use
 ``svd_solver="full"`` when tiny singular values of float64 data matter.
 
-Solvers: ``"auto"``, ``"gram"``, ``"full"``, ``"randomized"`` and ``"arpack"``.
+Solvers: ``"auto"``, ``"gram"``, ``"full"``, ``"randomized"``, ``"arpack"`` and
+``"incremental"`` (HyperSpy 2.5's incremental SVD, updated batch by batch:
+:mod:`~emunmix.learn.linalg.incremental`; never chosen by "auto").
 ``"auto"`` picks, for data in memory, ``"gram"`` when the smaller dimension is at most
 :data:`GRAM_MAX_DIM`, else HyperSpy's rule: ``"randomized"`` when the larger dimension is
 above 500 and ``k < 0.8 min(m, n)``, ``"full"`` otherwise. For data read chunk by chunk
@@ -38,6 +40,7 @@ import numpy as np
 import scipy.linalg
 
 from emunmix.learn.linalg.gram_eigen import GramEigen
+from emunmix.learn.linalg.incremental import check_num_chunks, incremental_svd
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.randomized import randomized_svd_passes
 from emunmix.validation import check_2d, check_random_state, numpy_dtype
@@ -46,7 +49,7 @@ from emunmix.validation import check_2d, check_random_state, numpy_dtype
 #: matrix is 128 MiB and its eigendecomposition takes seconds).
 GRAM_MAX_DIM = 4096
 
-SVD_SOLVERS = ("auto", "gram", "full", "randomized", "arpack")
+SVD_SOLVERS = ("auto", "gram", "full", "randomized", "arpack", "incremental")
 
 #: Cost model of "auto" for lazy data: sustained float64 matrix-product rate (FLOP/s; a
 #: 4096^2 Gram of 262144 rows, 8.8 TFLOP, took 128 s on the 2-core reference machine).
@@ -136,6 +139,7 @@ def svd(
     n_iter="auto",
     n_eager: int | None = None,
     sketch=None,
+    num_chunks: int | None = None,
 ) -> SVDResult:
     """Truncated SVD of a (pixels, channels) matrix.
 
@@ -146,7 +150,7 @@ def svd(
         centring and Poisson scaling without copying the data. Never modified.
     output_dimension : int, optional
         Number of components ``k``; None keeps ``min(m, n)``.
-    svd_solver : {"auto", "gram", "full", "randomized", "arpack"}
+    svd_solver : {"auto", "gram", "full", "randomized", "arpack", "incremental"}
         See the module docstring.
     auto_transpose : bool, default True
         Let the Gram solver diagonalise the smaller of ``P'P`` and ``PP'``.
@@ -164,6 +168,9 @@ def svd(
     sketch : tuple, optional
         ``(omega, X_sel @ omega)`` read with the data's sums, for the randomized solver
         on lazy data (its first pass; see :mod:`~emunmix.learn.linalg.randomized`).
+    num_chunks : int, optional
+        Row chunks (lazy data) or row blocks (in memory) per update of the
+        ``"incremental"`` solver (HyperSpy's ``num_chunks``); ignored by the others.
 
     Returns
     -------
@@ -183,11 +190,16 @@ def svd(
     k = min(m, n) if output_dimension is None else int(output_dimension)
     if not 1 <= k <= min(m, n):
         raise ValueError(f"output_dimension must be between 1 and {min(m, n)}, got {k}")
+    check_num_chunks(num_chunks)
     solver = choose_svd_solver((m, n), output_dimension, svd_solver, lazy=view.is_lazy,
                                n_oversamples=n_oversamples,
                                itemsize=numpy_dtype(view.X.dtype).itemsize)
     if solver == "gram":
         return _svd_gram(view, k, auto_transpose, n_eager)
+    if solver == "incremental":
+        V, L, S, info = incremental_svd(view, k, num_chunks)
+        return SVDResult(V.astype(view.dtype), L.astype(view.dtype), S, "incremental",
+                         info=info)
     if solver == "randomized":
         if view.is_lazy or not isinstance(view.X, np.ndarray):
             return _svd_passes(view, k, random_state, n_oversamples, n_iter, sketch)
