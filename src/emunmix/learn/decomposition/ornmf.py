@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emunmix.exceptions import NMFConvergenceWarning
+from emunmix.exceptions import convergence_warning
 from emunmix.learn.decomposition.online import (
     check_batch_size,
     check_momentum,
@@ -225,7 +225,7 @@ def ornmf(
         warnings.warn(
             f"ORNMF: {not_converged} batches stopped after max_iter={max_iter} inner "
             f"iterations without reaching tol={tol}",
-            NMFConvergenceWarning,
+            convergence_warning("NMFConvergenceWarning"),
             stacklevel=2,
         )
     dtype = view.dtype

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emunmix.exceptions import RPCAConvergenceWarning
+from emunmix.exceptions import convergence_warning
 from emunmix.learn.decomposition.online import (
     check_batch_size,
     check_momentum,
@@ -261,7 +261,7 @@ def orpca(
         warnings.warn(
             f"ORPCA: {not_converged} batches stopped after max_iter={max_iter} inner "
             f"iterations without reaching tol={tol}",
-            RPCAConvergenceWarning,
+            convergence_warning("RPCAConvergenceWarning"),
             stacklevel=2,
         )
     factors, loadings, S = svd_of_product(loadings, L)
