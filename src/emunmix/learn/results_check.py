@@ -68,6 +68,9 @@ def check_stored_results(d: dict, pixels: int, channels: int) -> tuple[dict, lis
     sizes = {"pixels": pixels, "channels": channels}
     kept, dropped = {}, []
     for key, value in dict(d).items():
+        if value is None:  # absent (HyperSpy writes None for results it has not)
+            kept[key] = value
+            continue
         if key in _COUNTS:
             problem = _count_problem(value, _COUNTS[key])
         elif key in _MATRICES or key in _ROWS or key in ("navigation_mask", "signal_mask"):
