@@ -17,6 +17,9 @@ from pathlib import Path
 
 from .exceptions import ReaderUnavailableError
 
+_FIX = ("Check that the file is complete and in that format: copy it again or restore it "
+        "from a backup (reader= chooses another reader)")
+
 HDF5_EXTENSIONS = {"hspy", "hdf5", "h5", "hdf", "nxs", "emd", "app5"}
 
 # RosettaSciIO extras that provide a reader's optional packages (module -> pip name)
@@ -80,8 +83,8 @@ def sniff_hdf5(filename: str | os.PathLike) -> str:
     except OSError as err:
         raise OSError(
             f"could not read {os.fspath(filename)!r}: it is not a valid HDF5 file "
-            f"(corrupt or truncated?): {err}"
-        ) from None
+            f"(corrupt or truncated?): {err}. {_FIX}"
+        ) from err
     fmt = attrs.get("file_format", b"")
     fmt = fmt.decode() if isinstance(fmt, bytes) else str(fmt)
     if fmt.lower() == "hyperspy" or "Experiments" in keys:
@@ -198,14 +201,15 @@ def read_with(plugin: dict, path: Path, lazy: bool, **kwds) -> list[dict]:
             raise TypeError(f"the {name} reader: {err}") from err
         raise OSError(
             f"could not read {os.fspath(path)!r} with the {name} reader: the file "
-            f"may be damaged, truncated or not in that format (TypeError: {err})"
+            f"may be damaged, truncated or not in that format (TypeError: {err}). {_FIX}"
         ) from err
     except (FileNotFoundError, MemoryError):
         raise
     except Exception as err:  # noqa: BLE001 - any other reader failure: an unreadable file
         raise OSError(
             f"could not read {os.fspath(path)!r} with the {name} reader: the file "
-            f"may be damaged, truncated or not in that format ({type(err).__name__}: {err})"
+            f"may be damaged, truncated or not in that format ({type(err).__name__}: {err}). "
+            f"{_FIX}"
         ) from err
 
 
@@ -272,7 +276,8 @@ def read_file(path: Path, reader: str | None, lazy: bool, **kwds) -> tuple[dict,
             if len(candidates) == 1:
                 raise OSError(
                     f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: "
-                    "no data found (the file may be damaged, truncated or not in that format)"
+                    "no data found (the file may be damaged, truncated or not in that format). "
+                    + _FIX
                 )
             continue
         _check_lazy_end(plugin, path, dicts)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy as _copy
 import numbers
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -389,15 +388,13 @@ class LearningResults:
                 f"{path} already exists; pass overwrite=True to replace it"
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **{k: np.asarray(v) for k, v in self.to_dict().items()})
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        from emunmix.io_atomic import StagedWrites
+
+        arrays = {k: np.asarray(v) for k, v in self.to_dict().items()}
+        with StagedWrites(path.parent) as batch:  # temporaries removed on every exit
+            with open(batch.stage(path), "wb") as fh:
+                np.savez(fh, **arrays)
+            batch.commit()
         return path
 
     @_class_or_instance
@@ -411,13 +408,29 @@ class LearningResults:
         if not path.exists() and path.suffix != ".npz":
             path = path.with_name(path.name + ".npz")
         cls = self_or_cls if isinstance(self_or_cls, type) else type(self_or_cls)
-        with np.load(path, allow_pickle=False) as data:
-            new = cls.from_dict({key: data[key] for key in data.files})
+        new = cls.from_dict(_read_npz(path))
         if isinstance(self_or_cls, type):
             return new
         self_or_cls.__dict__.clear()
         self_or_cls.__dict__.update(new.__dict__)
         return self_or_cls
+
+
+def _read_npz(path: Path) -> dict:
+    """The arrays of a results file; errors name the file (not a raw zipfile error)."""
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {os.fspath(path)!r}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {key: data[key] for key in data.files}
+    except PermissionError as err:
+        raise PermissionError(err.errno, f"permission denied reading {os.fspath(path)!r}; "
+                              "ask its owner for read access") from err
+    except Exception as err:  # noqa: BLE001 - zipfile/numpy errors of a damaged file
+        raise OSError(
+            f"could not read learning results from {os.fspath(path)!r}: the file is "
+            f"damaged, truncated or not an .npz written by save() ({type(err).__name__}: "
+            f"{err}); save the results again") from err
 
 
 def hyperspy_mean(mean, centre):
