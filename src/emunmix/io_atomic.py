@@ -103,6 +103,8 @@ def sweep(folder: Path) -> list[Path]:
 
 def remove(path: Path) -> None:
     """Remove a file or folder if present (no error if it is not)."""
+    if not os.path.lexists(path):
+        return
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
     else:
@@ -221,7 +223,10 @@ class StagedWrites:
     def __exit__(self, exc_type, exc, tb):
         try:
             for tmp in self.staged:
-                remove(tmp)
+                try:
+                    remove(tmp)
+                except OSError:  # never hide the error that ended the write
+                    pass
                 _unregister(tmp)
         finally:
             self._guard.__exit__(exc_type, exc, tb)
