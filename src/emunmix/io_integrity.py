@@ -256,8 +256,8 @@ class VerifiedChunks:
             raise
         except Exception as err:  # noqa: BLE001 - a raw h5py/zarr/blosc failure
             raise DamagedFileError(
-                f"{os.fspath(self.path)!r} could not be read (dataset {self.dspath!r}, "
-                f"{type(err).__name__}: {err}); {_FIX}") from err
+                f"{os.fspath(self.path)!r} is damaged: dataset {self.dspath!r} could not be "
+                f"read ({type(err).__name__}: {err}); {_FIX}") from err
         grid = [-(-s // c) for s, c in zip(self.shape, chunks)]
         for idx in itertools.product(*[range(f, lo + 1) for f, lo in zip(first, last)]):
             local = tuple(slice(i * c - r.start, min((i + 1) * c, s) - r.start)

@@ -1,0 +1,216 @@
+"""Damage detection: flipped bytes, missing chunks and folders, changed lazy files."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from _files_helpers import assert_message
+
+import emunmix.api as hs
+from emunmix.exceptions import DamagedFileError, FileChangedError, LearningResultsWarning
+
+DATA = "Experiments/sample/data"
+HYPERSPY = Path("/work/main/.venv-hyperspy/bin/python")
+
+
+@pytest.fixture
+def hspy(tmp_path, spectrum):
+    path = tmp_path / "u.hspy"
+    spectrum.save(path, compression=None, chunks=(2, 8, 32))
+    return path, spectrum
+
+
+@pytest.fixture
+def zspy(tmp_path, spectrum):
+    path = tmp_path / "z.zspy"
+    spectrum.save(path, chunks=(2, 8, 32))
+    return path, spectrum
+
+
+def _flip(path: Path, dataset: str, chunk: int = 1, at: int = 37) -> None:
+    with h5py.File(path) as f:
+        info = f[dataset].id.get_chunk_info(chunk) if f[dataset].chunks else None
+        offset = info.byte_offset if info is not None else f[dataset].id.get_offset()
+    with open(path, "r+b") as f:
+        f.seek(offset + at)
+        byte = f.read(1)[0]
+        f.seek(offset + at)
+        f.write(bytes([byte ^ 0x5A]))
+
+
+def _load(path, lazy):
+    s = hs.load(path, lazy=lazy)
+    if lazy:
+        s.data.compute()
+    return s
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_flipped_bytes_in_uncompressed_hspy_raise(hspy, lazy):
+    path, _ = hspy
+    _flip(path, DATA)
+    with pytest.raises(DamagedFileError) as info:
+        _load(path, lazy)
+    assert isinstance(info.value, OSError)
+    assert_message(info.value, "u.hspy", "damaged", r"chunk 1\.0\.0", DATA,
+                   "restore the file from a backup")
+
+
+def test_lazy_damage_is_found_only_in_the_chunk_read(hspy):
+    path, s = hspy
+    _flip(path, DATA, chunk=2)  # navigation rows 4-5
+    lazy = hs.load(path, lazy=True)
+    np.testing.assert_array_equal(lazy.data[:4].compute(), s.data[:4])  # intact chunks
+    with pytest.raises(DamagedFileError, match=r"chunk 2\.0\.0"):
+        lazy.data[4:].compute()
+
+
+def test_flipped_learning_results_drop_that_part_with_a_warning(hspy):
+    path, s = hspy
+    _flip(path, "Experiments/sample/learning_results/factors", chunk=0)
+    with pytest.warns(LearningResultsWarning) as record:
+        t = hs.load(path)
+    assert_message(record[0].message, "without factors", "digest does not match",
+                   "decompose again")
+    np.testing.assert_array_equal(t.data, s.data)
+    np.testing.assert_allclose(t.learning_results.loadings, s.learning_results.loadings)
+    assert t.learning_results.factors is None
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_corrupt_gzip_chunk_names_the_file(tmp_path, spectrum, lazy):
+    path = tmp_path / "g.hspy"
+    spectrum.save(path, chunks=(2, 8, 32))  # gzip: the filter itself fails
+    _flip(path, DATA, at=5)
+    with pytest.raises(OSError) as info:
+        _load(path, lazy)
+    assert_message(info.value, "g.hspy", "damaged", "restore|backup")
+    assert info.value.__cause__ is not None
+
+
+def _chunk_file(path: Path, *idx) -> Path:
+    return path / DATA / "/".join(map(str, idx))
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_missing_zarr_chunk_is_an_error_not_zeros(zspy, lazy):
+    path, _ = zspy
+    _chunk_file(path, 1, 0, 0).unlink()
+    with pytest.raises(DamagedFileError) as info:
+        _load(path, lazy)
+    assert_message(info.value, "z.zspy", r"chunk 1\.0\.0", "is missing", "data/1/0/0",
+                   "restore")
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_missing_zarr_chunk_folder_is_an_error(zspy, lazy):
+    path, _ = zspy
+    shutil.rmtree(path / DATA / "2")
+    with pytest.raises(DamagedFileError, match=r"chunk 2\.0\.0.*is missing"):
+        _load(path, lazy)
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_garbage_zarr_chunk_names_the_file(zspy, lazy):
+    path, _ = zspy
+    _chunk_file(path, 0, 0, 0).write_bytes(os.urandom(300))
+    with pytest.raises(OSError) as info:
+        _load(path, lazy)
+    assert_message(info.value, "z.zspy", "damaged|could not read")
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_swapped_zarr_chunks_are_detected(zspy, lazy):
+    path, _ = zspy
+    a, b = _chunk_file(path, 0, 0, 0), _chunk_file(path, 1, 0, 0)
+    tmp = a.with_name("swap")
+    os.replace(a, tmp)
+    os.replace(b, a)
+    os.replace(tmp, b)
+    with pytest.raises(DamagedFileError, match="does not match its digest"):
+        _load(path, lazy)
+
+
+def test_deleted_zspy_folder_after_lazy_load(zspy):
+    path, _ = zspy
+    lazy = hs.load(path, lazy=True)
+    shutil.rmtree(path)
+    with pytest.raises(FileChangedError) as info:
+        lazy.data.compute()
+    assert_message(info.value, "z.zspy", "deleted", "load it again")
+
+
+@pytest.mark.parametrize("ext", ["hspy", "zspy", "tif"])
+def test_lazy_file_deleted_after_loading(tmp_path, spectrum, ext):
+    s = spectrum if ext != "tif" else spectrum.inav[0].as_signal2D((0, 1))
+    path = tmp_path / f"a.{ext}"
+    s.save(path)
+    lazy = hs.load(path, lazy=True)
+    shutil.rmtree(path) if path.is_dir() else path.unlink()
+    with pytest.raises(FileChangedError) as info:
+        lazy.data.compute()
+    assert_message(info.value, f"a.{ext}", "deleted", "load it again")
+
+
+@pytest.mark.parametrize("ext", ["hspy", "zspy", "tif"])
+def test_lazy_file_changed_after_loading(tmp_path, spectrum, ext):
+    s = spectrum if ext != "tif" else spectrum.inav[0].as_signal2D((0, 1))
+    path = tmp_path / f"a.{ext}"
+    s.save(path)
+    lazy = hs.load(path, lazy=True)
+    (s * 3).save(path, overwrite=True)  # same size, new content
+    with pytest.raises(FileChangedError) as info:
+        lazy.data.compute()
+    assert_message(info.value, f"a.{ext}", "changed", "load it again")
+
+
+def test_lazy_file_appended_to_after_loading(hspy):
+    path, _ = hspy
+    lazy = hs.load(path, lazy=True)
+    with open(path, "ab") as f:
+        f.write(b"\0" * 16)
+    with pytest.raises(FileChangedError, match="changed"):
+        lazy.data.compute()
+
+
+@pytest.mark.parametrize("name", ["hs_decomposition.hspy", "hs_eels.hspy", "hs_image.hspy"])
+@pytest.mark.parametrize("lazy", [False, True], ids=["eager", "lazy"])
+def test_hyperspy_files_without_digests_load_as_before(name, lazy):
+    path = Path(__file__).parents[1] / "data" / name
+    s = hs.load(path, lazy=lazy)
+    with h5py.File(path) as f:
+        group = next(iter(f["Experiments"].values()))
+        np.testing.assert_array_equal(np.asarray(s.data), group["data"][...])
+
+
+def test_digests_cost_little_and_round_trip(hspy, zspy):
+    for path, s in (hspy, zspy):
+        t = hs.load(path)
+        np.testing.assert_array_equal(t.data, s.data)
+        np.testing.assert_array_equal(hs.load(path, lazy=True).data.compute(), s.data)
+
+
+@pytest.mark.skipif(not HYPERSPY.exists(), reason="HyperSpy 2.5 venv (.venv-hyperspy) absent")
+def test_files_we_write_open_in_hyperspy(tmp_path, spectrum):
+    paths = [tmp_path / "a.hspy", tmp_path / "b.zspy", tmp_path / "c.hspy"]
+    spectrum.save(paths[0])
+    spectrum.save(paths[1])
+    spectrum.save(paths[2], compression=None)
+    np.save(tmp_path / "expected.npy", spectrum.data)
+    code = (
+        "import sys, numpy as np, hyperspy.api as hs\n"
+        "expected = np.load(sys.argv[1])\n"
+        "for p in sys.argv[2:]:\n"
+        "    for lazy in (False, True):\n"
+        "        s = hs.load(p, lazy=lazy)\n"
+        "        assert np.array_equal(np.asarray(s.data), expected), p\n"
+        "        assert s.learning_results.factors is not None, p\n"
+        "print('ok')\n")
+    r = subprocess.run([os.fspath(HYPERSPY), "-c", code, os.fspath(tmp_path / "expected.npy"),
+                        *map(os.fspath, paths)], capture_output=True, text=True, timeout=180,
+                       env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-2000:]
