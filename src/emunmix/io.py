@@ -22,7 +22,6 @@ from .io_atomic import StagedWrites
 from .io_dict import dict_to_signal, signal_to_dict
 from .io_integrity import SEALED
 from .io_loading import load_checked
-from .io_writing import check_metadata_storable, write_file
 from .io_readers import (
     plugin_by_name,
     plugins,
@@ -30,6 +29,7 @@ from .io_readers import (
     sniff_hdf5,
     supported_extensions,
 )
+from .io_writing import check_metadata_storable, write_file
 from .signal.protocol import SignalLike
 
 __all__ = ["load", "save", "stack_signals", "dict_to_signal", "signal_to_dict",

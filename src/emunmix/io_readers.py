@@ -225,7 +225,7 @@ def _read_lazy_or_eager(plugin: dict, path: Path, lazy: bool, **kwds) -> list[di
         try:
             dicts = read_with(plugin, path, False, **kwds)
         except Exception:  # noqa: BLE001 - the lazy error is the one to report
-            raise err from None
+            raise err from err.__cause__  # the lazy error (and its cause) is the one
         warnings.warn(
             f"the {plugin['name']} reader failed to read {os.fspath(path)!r} lazily "
             f"({err.__cause__!r}); it was read into memory and wrapped as a dask array",
@@ -253,8 +253,26 @@ def _check_lazy_end(plugin: dict, path: Path, dicts: list[dict]) -> None:
             raise OSError(
                 f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: the "
                 f"file is damaged or truncated (its last value cannot be read: "
-                f"{type(err).__name__}: {err})"
+                f"{type(err).__name__}: {err}). {_FIX}"
             ) from err
+
+
+def _check_point_count(plugin: dict, path: Path, dicts: list[dict]) -> None:
+    """An MSA file states its number of points; the lenient reader returns what is there
+    (a truncated file would load as a shorter spectrum without a word)."""
+    if plugin["name"] != "MSA":
+        return
+    for d in dicts:
+        stated = (d.get("original_metadata") or {}).get("NPOINTS")
+        try:
+            stated = int(float(stated))
+        except (TypeError, ValueError):
+            continue
+        found = int(getattr(d.get("data"), "size", 0))
+        if found != stated:
+            raise OSError(
+                f"could not read {os.fspath(path)!r} with the MSA reader: the file states "
+                f"{stated} points but holds {found}; it is truncated or damaged. {_FIX}")
 
 
 def read_file(path: Path, reader: str | None, lazy: bool, **kwds) -> tuple[dict, list[dict]]:
@@ -281,6 +299,7 @@ def read_file(path: Path, reader: str | None, lazy: bool, **kwds) -> tuple[dict,
                 )
             continue
         _check_lazy_end(plugin, path, dicts)
+        _check_point_count(plugin, path, dicts)
         return plugin, dicts
     names = [p["name"] for p in candidates]
     raise OSError(

@@ -214,3 +214,17 @@ def test_files_we_write_open_in_hyperspy(tmp_path, spectrum):
                         *map(os.fspath, paths)], capture_output=True, text=True, timeout=180,
                        env=dict(os.environ, PYTHONWARNINGS="ignore"))
     assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-2000:]
+
+
+def test_checked_lazy_data_survive_a_pickle(hspy):
+    """What dask.distributed does with a task's data source: reopened in the worker."""
+    import pickle
+
+    path, s = hspy
+    lazy = hs.load(path, lazy=True)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(lazy.data)).compute(), s.data)
+    st = path.stat()
+    _flip(path, DATA)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, mtime and inode
+    with pytest.raises(DamagedFileError, match=r"chunk 1\.0\.0"):  # the digest sees it
+        pickle.loads(pickle.dumps(lazy.data)).compute()

@@ -12,7 +12,6 @@ from _files_helpers import (
     digest,
     fill,
     remount_read_only,
-    run_python,
     small_disk,
     snapshot,
 )

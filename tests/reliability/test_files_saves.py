@@ -11,7 +11,6 @@ from _files_helpers import (
     assert_message,
     assert_unchanged,
     digest,
-    run_python,
     snapshot,
 )
 
