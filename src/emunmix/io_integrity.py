@@ -88,16 +88,31 @@ def crc(block) -> int:
     return zlib.crc32(np.ascontiguousarray(block).view(np.uint8).reshape(-1))
 
 
-def seal(path: Path, fmt: str) -> None:
-    """Store the chunk digests of every dataset of the written file ``path``."""
+def group_name(d: dict) -> str:
+    """The group RosettaSciIO writes a signal dictionary's experiment in."""
+    title = (d.get("metadata") or {}).get("General", {}).get("title") or "__unnamed__"
+    return title.replace("/", "-")
+
+
+def seal(path: Path, fmt: str, known: dict | None = None) -> None:
+    """Store the chunk digests of every dataset of the written file ``path``.
+
+    ``known`` maps dataset paths to the in-memory arrays just written there: their
+    digests are computed from memory instead of reading (and decompressing) them back.
+    """
     if fmt not in SEALED:
         return
+    known = known or {}
     root = _open(path, fmt, "r+" if fmt == "HSPY" else "a")
     try:
         entries = []
         for name, ds in _datasets(root, fmt):
             chunks = tuple(ds.chunks or ds.shape)
-            digests = [crc(ds[sl]) for _, sl in chunk_slices(ds.shape, chunks)]
+            src = known.get(name)
+            if not (isinstance(src, np.ndarray) and src.shape == ds.shape
+                    and src.dtype == ds.dtype):
+                src = ds
+            digests = [crc(src[sl]) for _, sl in chunk_slices(ds.shape, chunks)]
             entries.append((name, chunks, np.asarray(digests, dtype=np.uint32)))
         group = root.require_group(GROUP)
         group.attrs["algorithm"] = "crc32 of each storage chunk, C order"

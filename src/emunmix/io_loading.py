@@ -12,6 +12,7 @@ from .io_integrity import (
     check_array,
     check_dataset,
     damaged,
+    group_name,
     manifest,
     stamped_dask,
     verified_dask,
@@ -43,11 +44,6 @@ def check_readable(path: Path) -> None:
             "can read") from err
 
 
-def _group(d: dict) -> str:
-    title = (d.get("metadata") or {}).get("General", {}).get("title") or "__unnamed__"
-    return title.replace("/", "-")
-
-
 def _is_dask(data) -> bool:
     return type(data).__module__.startswith("dask")
 
@@ -57,7 +53,7 @@ def _check_sealed(path: Path, fmt: str, dicts: list[dict], lazy: bool) -> None:
     for d in dicts:
         if "data" not in d:
             continue
-        prefix = f"Experiments/{_group(d)}/"
+        prefix = f"Experiments/{group_name(d)}/"
         dspath = prefix + "data"
         data = d["data"]
         if _is_dask(data):

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .exceptions import UnwritableMetadataError
-from .io_integrity import seal
+from .io_integrity import group_name, seal
 from .signal.protocol import SignalLike
 
 _INT_RANGE = (-(2**63), 2**64 - 1)
@@ -171,4 +171,4 @@ def write_file(module, writer: str, target: Path, d: dict, final: Path, **kwds) 
             f"cannot save {os.fspath(final)!r}: the {writer} writer could not store an item "
             f"({failed[0]}). Remove it or set it to a string, number or array; nothing "
             "was written")
-    seal(target, writer)
+    seal(target, writer, {f"Experiments/{group_name(d)}/data": d["data"]})
