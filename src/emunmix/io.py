@@ -20,7 +20,7 @@ import numpy as np
 
 from .io_atomic import StagedWrites
 from .io_dict import dict_to_signal, signal_to_dict
-from .io_integrity import SEALED
+from .io_integrity import SEALED, group_name, rebind
 from .io_loading import load_checked
 from .io_readers import (
     plugin_by_name,
@@ -121,8 +121,11 @@ def _load_one(path: Path, lazy: bool, reader: str | None, signal_type: str | Non
 
 
 def save(filename, signal: SignalLike, overwrite: bool | None = None,
-         extension: str | None = None, **kwds) -> Path:
+         extension: str | None = None, batch: StagedWrites | None = None, **kwds) -> Path:
     """Write ``signal`` atomically; see :meth:`BaseSignal.save`.
+
+    With ``batch`` (an open :class:`~emunmix.io_atomic.StagedWrites`) the file is only
+    staged there: it comes into place with the batch's other files at its commit.
 
     Raises
     ------
@@ -134,9 +137,15 @@ def save(filename, signal: SignalLike, overwrite: bool | None = None,
         If a metadata item cannot be stored in the format (nothing is written).
     """
     path = save_target(filename, extension)
-    with StagedWrites(path.parent) as batch:
+    if batch is not None:
         stage_signal(batch, path, signal, overwrite, **kwds)
-        batch.commit()
+        return path
+    with StagedWrites(path.parent) as own:
+        plugin = stage_signal(own, path, signal, overwrite, **kwds)
+        own.commit()
+    if signal._lazy and plugin["name"] in SEALED:  # saved over the file it reads?
+        title = {"metadata": signal.metadata.as_dictionary()}
+        rebind(signal.data, path, plugin["name"], f"Experiments/{group_name(title)}/data")
     return path
 
 
@@ -181,8 +190,9 @@ def check_writable(path: Path, signal: SignalLike, overwrite: bool | None) -> di
 
 
 def stage_signal(batch: StagedWrites, path: Path, signal: SignalLike,
-                 overwrite: bool | None, **kwds) -> None:
-    """Write ``signal`` for ``path`` under a staged name of ``batch`` (committed later)."""
+                 overwrite: bool | None, **kwds) -> dict:
+    """Write ``signal`` for ``path`` under a staged name of ``batch`` (committed later);
+    the writer used."""
     plugin = check_writable(path, signal, overwrite)
     module = importlib.import_module(plugin["api"])
     # the writer writes under the final name into a hidden folder beside the target, so
@@ -208,6 +218,7 @@ def stage_signal(batch: StagedWrites, path: Path, signal: SignalLike,
     for entry in companions:
         batch.move(entry, path.parent / entry.name)
     batch.move(tmp_dir / path.name, path)
+    return plugin
 
 
 def folder_error(path: Path, err: OSError) -> OSError:

@@ -228,3 +228,26 @@ def test_checked_lazy_data_survive_a_pickle(hspy):
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, mtime and inode
     with pytest.raises(DamagedFileError, match=r"chunk 1\.0\.0"):  # the digest sees it
         pickle.loads(pickle.dumps(lazy.data)).compute()
+
+
+@pytest.mark.parametrize("ext", ["hspy", "zspy"])
+def test_lazy_signal_saved_over_its_own_file_reads_the_new_one(tmp_path, spectrum, ext):
+    path = tmp_path / f"a.{ext}"
+    spectrum.save(path, chunks=(2, 8, 32))
+    lazy = hs.load(path, lazy=True)
+    lazy.metadata.General.title = "renamed"  # a new group name in the file
+    lazy.save(path, overwrite=True)
+    np.testing.assert_array_equal(lazy.data.compute(), spectrum.data)
+    np.testing.assert_array_equal(hs.load(path).data, spectrum.data)
+
+
+@pytest.mark.parametrize("ext", ["hspy", "zspy"])
+def test_computation_saved_over_its_source_is_not_read_from_the_new_file(tmp_path, spectrum,
+                                                                         ext):
+    path = tmp_path / f"a.{ext}"
+    spectrum.save(path)
+    doubled = hs.load(path, lazy=True) * 2
+    doubled.save(path, overwrite=True)
+    np.testing.assert_array_equal(hs.load(path).data, spectrum.data * 2)
+    with pytest.raises(FileChangedError, match="(?i)load it again"):  # not 4x, not zeros
+        doubled.data.compute()

@@ -325,7 +325,6 @@ def export_components(signal, factors, loadings, kind: str, folder=None, comp_id
                     (folder / f"{lpre}s.{save_figures_format}", loadings, "loadings")]
     # Check everything before writing anything, then write all or nothing: every file is
     # staged under a hidden name and renamed in only when all were written.
-    from ..io import stage_signal
     from ..io_atomic import StagedWrites
 
     created = not folder.exists()
@@ -339,7 +338,7 @@ def export_components(signal, factors, loadings, kind: str, folder=None, comp_id
     try:
         with StagedWrites(folder) as batch:
             for path, sig in jobs:
-                stage_signal(batch, path, sig, overwrite=True)
+                sig.save(path, overwrite=True, batch=batch)
             for path, matrix, what in jobs_fig:
                 fig = as_figure(plot_components(signal, matrix, kind, what, ids,
                                                 same_window=True, **(plot_kwargs or {})))
