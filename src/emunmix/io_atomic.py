@@ -231,3 +231,64 @@ class StagedWrites:
         finally:
             self._guard.__exit__(exc_type, exc, tb)
         return False
+
+
+class GuardedFile:
+    """The HDF5 library cannot recover from a write that fails half-way (a full disk):
+    its file stays open in a broken state and the process crashes at exit. So .hspy
+    files are written through this Python file object, which records the first failure
+    (or a Ctrl-C/SIGTERM arriving between two chunks) and lets HDF5 finish and close
+    cleanly while discarding what follows; the caller removes the staged file.
+
+    A binary file for h5py's ``fileobj`` driver that never fails under HDF5: the first
+    error (or interrupt) is recorded, later writes are discarded, and :meth:`close`
+    raises it once HDF5 has closed the file. Also an ``os.PathLike`` of its path."""
+
+    def __init__(self, path: Path, mode: str = "w+b"):
+        self.path = os.fspath(path)
+        self.file = open(self.path, mode)
+        self.error: BaseException | None = None
+
+    def _guard(self, call, *args, fallback=None):
+        if self.error is not None:
+            return fallback
+        try:
+            return call(*args)
+        except BaseException as err:  # noqa: BLE001 - KeyboardInterrupt too: raised later
+            self.error = err
+            return fallback
+
+    def write(self, b):
+        n = memoryview(b).nbytes
+        self._guard(self.file.write, b)
+        return n
+
+    def read(self, n=-1):
+        return self._guard(self.file.read, n, fallback=b"")
+
+    def readinto(self, b):
+        return self._guard(self.file.readinto, b, fallback=0)
+
+    def seek(self, *args):
+        return self.file.seek(*args)
+
+    def tell(self):
+        return self.file.tell()
+
+    def truncate(self, size=None):
+        self._guard(self.file.truncate, size)
+        return size
+
+    def flush(self):
+        self._guard(self.file.flush)
+
+    def close(self):
+        try:
+            self.file.close()
+        except BaseException as err:  # noqa: BLE001 - the first error is the one to raise
+            self.error = self.error or err
+        if self.error is not None:
+            raise self.error
+
+    def __fspath__(self):
+        return self.path

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .exceptions import DamagedFileError, FileChangedError
+from .io_atomic import GuardedFile
 
 GROUP = "_emunmix_integrity"
 SEALED = ("HSPY", "ZSPY")
@@ -103,7 +104,13 @@ def seal(path: Path, fmt: str, known: dict | None = None) -> None:
     if fmt not in SEALED:
         return
     known = known or {}
-    root = _open(path, fmt, "r+" if fmt == "HSPY" else "a")
+    if fmt == "HSPY":  # through the guarded file: a full disk here is an error, no crash
+        import h5py
+
+        handle = GuardedFile(path, "r+b")
+        root = h5py.File(handle, "r+")
+    else:
+        root = _open(path, fmt, "a")
     try:
         entries = []
         for name, ds in _datasets(root, fmt):
@@ -124,6 +131,7 @@ def seal(path: Path, fmt: str, known: dict | None = None) -> None:
     finally:
         if fmt == "HSPY":
             root.close()
+            handle.close()  # raises what the guard recorded
     if fmt == "ZSPY":
         import zarr
 

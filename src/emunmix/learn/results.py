@@ -7,16 +7,16 @@ components at first (see ``decompose(eager_components=...)``): reading either at
 computes the others, while :meth:`LearningResults.first_components` and
 :attr:`LearningResults.n_components` never do.
 
-``save``/``load`` use ``np.savez`` (written to a temporary file and renamed, so a crash
-never leaves half a file); ``to_dict``/``from_dict`` give a flat dictionary of arrays,
-numbers, strings and booleans for embedding in .hspy/.zspy files.
+``save``/``load`` use ``np.savez`` (see :mod:`emunmix.learn.results_files`: written to a
+temporary file and renamed, so a crash never leaves half a file); ``to_dict``/``from_dict``
+give a flat dictionary of arrays, numbers, strings and booleans for embedding in
+.hspy/.zspy files.
 """
 
 from __future__ import annotations
 
 import copy as _copy
 import numbers
-import os
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -380,22 +380,9 @@ class LearningResults:
         FileExistsError
             If the file exists and ``overwrite`` is False.
         """
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
-        if path.exists() and not overwrite:
-            raise FileExistsError(
-                f"{path} already exists; pass overwrite=True to replace it"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        from emunmix.io_atomic import StagedWrites
+        from .results_files import write_npz
 
-        arrays = {k: np.asarray(v) for k, v in self.to_dict().items()}
-        with StagedWrites(path.parent) as batch:  # temporaries removed on every exit
-            with open(batch.stage(path), "wb") as fh:
-                np.savez(fh, **arrays)
-            batch.commit()
-        return path
+        return write_npz(self.to_dict(), path, overwrite)
 
     @_class_or_instance
     def load(self_or_cls, path) -> LearningResults:
@@ -404,33 +391,15 @@ class LearningResults:
         ``LearningResults.load(path)`` returns new results; ``s.learning_results.load(path)``
         replaces the results in place (HyperSpy's way) and returns them.
         """
-        path = Path(path)
-        if not path.exists() and path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
+        from .results_files import read_npz
+
         cls = self_or_cls if isinstance(self_or_cls, type) else type(self_or_cls)
-        new = cls.from_dict(_read_npz(path))
+        new = cls.from_dict(read_npz(path))
         if isinstance(self_or_cls, type):
             return new
         self_or_cls.__dict__.clear()
         self_or_cls.__dict__.update(new.__dict__)
         return self_or_cls
-
-
-def _read_npz(path: Path) -> dict:
-    """The arrays of a results file; errors name the file (not a raw zipfile error)."""
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {os.fspath(path)!r}")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
-    except PermissionError as err:
-        raise PermissionError(err.errno, f"permission denied reading {os.fspath(path)!r}; "
-                              "ask its owner for read access") from err
-    except Exception as err:  # noqa: BLE001 - zipfile/numpy errors of a damaged file
-        raise OSError(
-            f"could not read learning results from {os.fspath(path)!r}: the file is "
-            f"damaged, truncated or not an .npz written by save() ({type(err).__name__}: "
-            f"{err}); save the results again") from err
 
 
 def hyperspy_mean(mean, centre):
