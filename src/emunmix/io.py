@@ -20,7 +20,7 @@ import numpy as np
 
 from .io_atomic import StagedWrites
 from .io_dict import dict_to_signal, signal_to_dict
-from .io_integrity import SEALED, group_name, rebind
+from .io_integrity import SEALED, group_name, rebind, sealable
 from .io_loading import load_checked
 from .io_readers import (
     plugin_by_name,
@@ -143,7 +143,7 @@ def save(filename, signal: SignalLike, overwrite: bool | None = None,
     with StagedWrites(path.parent) as own:
         plugin = stage_signal(own, path, signal, overwrite, **kwds)
         own.commit()
-    if signal._lazy and plugin["name"] in SEALED:  # saved over the file it reads?
+    if signal._lazy and sealable(path, plugin["name"]):  # saved over the file it reads?
         title = {"metadata": signal.metadata.as_dictionary()}
         rebind(signal.data, path, plugin["name"], f"Experiments/{group_name(title)}/data")
     return path

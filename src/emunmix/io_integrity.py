@@ -89,6 +89,12 @@ def crc(block) -> int:
     return zlib.crc32(np.ascontiguousarray(block).view(np.uint8).reshape(-1))
 
 
+def sealable(path: Path, fmt: str) -> bool:
+    """Whether ``path`` is a file of ours that carries digests: .hspy, or a .zspy folder
+    (a .zspy zip store is left as RosettaSciIO writes it)."""
+    return fmt == "HSPY" or (fmt == "ZSPY" and Path(path).is_dir())
+
+
 def group_name(d: dict) -> str:
     """The group RosettaSciIO writes a signal dictionary's experiment in."""
     title = (d.get("metadata") or {}).get("General", {}).get("title") or "__unnamed__"
@@ -101,7 +107,7 @@ def seal(path: Path, fmt: str, known: dict | None = None) -> None:
     ``known`` maps dataset paths to the in-memory arrays just written there: their
     digests are computed from memory instead of reading (and decompressing) them back.
     """
-    if fmt not in SEALED:
+    if not sealable(path, fmt):
         return
     known = known or {}
     if fmt == "HSPY":  # through the guarded file: a full disk here is an error, no crash
@@ -142,7 +148,7 @@ def seal(path: Path, fmt: str, known: dict | None = None) -> None:
 
 def manifest(path: Path, fmt: str) -> dict[str, tuple[tuple, np.ndarray]]:
     """``{dataset path: (chunks, digests)}`` of a sealed file; empty for other files."""
-    if fmt not in SEALED:
+    if not sealable(path, fmt):
         return {}
     try:
         root = _open(path, fmt)

@@ -8,12 +8,12 @@ import os
 from pathlib import Path
 
 from .io_integrity import (
-    SEALED,
     check_array,
     check_dataset,
     damaged,
     group_name,
     manifest,
+    sealable,
     stamped_dask,
     verified_dask,
 )
@@ -75,7 +75,7 @@ def load_checked(path: Path, reader: str | None, lazy: bool, **kwds):
     """``read_file`` with the damage checks: the plugin and its signal dictionaries."""
     check_readable(path)
     plugin, dicts = read_file(path, reader, lazy, **kwds)
-    if plugin["name"] in SEALED:
+    if sealable(path, plugin["name"]):
         _check_sealed(path, plugin["name"], dicts, lazy)
     elif lazy:
         for d in dicts:

@@ -251,3 +251,12 @@ def test_computation_saved_over_its_source_is_not_read_from_the_new_file(tmp_pat
     np.testing.assert_array_equal(hs.load(path).data, spectrum.data * 2)
     with pytest.raises(FileChangedError, match="(?i)load it again"):  # not 4x, not zeros
         doubled.data.compute()
+
+
+def test_zspy_zip_store_round_trips_without_digests(tmp_path, spectrum):
+    path = tmp_path / "a.zspy"
+    spectrum.save(path, store_type="zip")
+    assert path.is_file()
+    np.testing.assert_array_equal(hs.load(path).data, spectrum.data)
+    lazy = hs.load(path, lazy=True)
+    np.testing.assert_array_equal(lazy.data.compute(), spectrum.data)
