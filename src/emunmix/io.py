@@ -184,6 +184,14 @@ def check_writable(path: Path, signal: SignalLike, overwrite: bool | None) -> di
     if not path.parent.exists():
         raise FileNotFoundError(
             f"folder {os.fspath(path.parent)!r} does not exist; create it first")
+    if not path.parent.is_dir():
+        raise NotADirectoryError(
+            f"cannot save {os.fspath(path)!r}: {os.fspath(path.parent)!r} is a file, not a "
+            "folder; choose a path inside a folder")
+    if path.is_dir() and plugin["name"] != "ZSPY":
+        raise IsADirectoryError(
+            f"cannot save {os.fspath(path)!r}: a folder of that name exists; choose "
+            "another name (a folder is never replaced by a file)")
     if plugin["name"] in SEALED:
         check_metadata_storable(signal, path)
     return plugin

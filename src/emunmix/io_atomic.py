@@ -31,9 +31,19 @@ _ACTIVE: set[str] = set()  # staged entries of this process's writes in progress
 _LOCK = threading.Lock()
 
 
+_NAME_MAX = 255  # bytes of a file name on common file systems
+
+
 def staged_name(target: Path, tag: str = "tmp") -> Path:
-    """A fresh hidden name beside ``target`` that says which process made it."""
-    return target.with_name(f".{target.name}.{tag}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    """A fresh hidden name beside ``target`` that says which process made it (a name
+    too long to carry the suffix is shortened, marked with ``~`` and a hash of it)."""
+    base, suffix = target.name, f".{tag}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    if len(os.fsencode(f".{base}{suffix}")) > _NAME_MAX:
+        import hashlib
+
+        digest = hashlib.sha1(os.fsencode(base)).hexdigest()[:8]
+        base = os.fsdecode(os.fsencode(base)[:150]).rstrip("\ufffd") + f"~{digest}"
+    return target.with_name(f".{base}{suffix}")
 
 
 def _process_start(pid: int) -> float | None:
@@ -92,6 +102,8 @@ def sweep(folder: Path) -> list[Path]:
         target = entry.with_name(m["name"])
         try:
             if m["tag"] == "old" and not os.path.lexists(target):
+                if re.search(r"~[0-9a-f]{8}$", m["name"]):
+                    continue  # its target's full name is unknown: never delete a last copy
                 os.replace(entry, target)  # the only copy left of the replaced folder
             else:
                 remove(entry)

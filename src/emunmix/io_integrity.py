@@ -347,13 +347,15 @@ def rebind(data, path: Path, fmt: str, dspath: str) -> bool:
     return done
 
 
-def _stamped_block(block, path, expected):
-    check_stamp(path, expected)
+def _stamped_block(block, stamps):
+    for path, expected in stamps:
+        check_stamp(path, expected)
     return block
 
 
-def stamped_dask(path: Path, data):
-    """``data`` (dask, from any reader) with the file's stamp checked at every block."""
-    expected = stamp(path)
-    return data.map_blocks(_stamped_block, os.fspath(path), expected, dtype=data.dtype,
+def stamped_dask(path: Path, data, companions=()):
+    """``data`` (dask, from any reader) with the stamps of the file (and of the files it
+    names, e.g. the .raw of a .rpl) checked at every block."""
+    stamps = [(os.fspath(p), stamp(p)) for p in [path, *companions]]
+    return data.map_blocks(_stamped_block, stamps, dtype=data.dtype,
                            meta=np.empty((0,) * data.ndim, dtype=data.dtype))

@@ -78,7 +78,9 @@ def load_checked(path: Path, reader: str | None, lazy: bool, **kwds):
     if sealable(path, plugin["name"]):
         _check_sealed(path, plugin["name"], dicts, lazy)
     elif lazy:
+        companions = [path.with_suffix(".raw")] if plugin["name"] == "Ripple" else []
         for d in dicts:
             if _is_dask(d.get("data")):
-                d["data"] = stamped_dask(path, d["data"])
+                d["data"] = stamped_dask(path, d["data"],
+                                         [c for c in companions if c.exists()])
     return plugin, dicts

@@ -260,3 +260,14 @@ def test_zspy_zip_store_round_trips_without_digests(tmp_path, spectrum):
     np.testing.assert_array_equal(hs.load(path).data, spectrum.data)
     lazy = hs.load(path, lazy=True)
     np.testing.assert_array_equal(lazy.data.compute(), spectrum.data)
+
+
+def test_lazy_ripple_raw_changed_after_loading(tmp_path, spectrum):
+    path = tmp_path / "a.rpl"
+    spectrum.save(path)
+    lazy = hs.load(path, lazy=True)
+    raw = path.with_suffix(".raw")
+    raw.write_bytes(raw.read_bytes()[::-1])  # same size, other bytes
+    os.utime(raw, ns=(0, 0))
+    with pytest.raises(FileChangedError, match="a.raw"):
+        lazy.data.compute()

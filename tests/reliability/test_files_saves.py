@@ -234,3 +234,30 @@ def test_sigkill_leftover_is_swept_by_the_next_save(tmp_path, ext):
     hs.signals.Signal1D(np.ones(3)).save(tmp_path / "next.hspy")
     assert sorted(os.listdir(tmp_path)) == sorted([path.name, "next.hspy"])
     assert digest(path) == old
+
+
+def test_a_long_file_name_still_saves_atomically(tmp_path, spectrum):
+    name = "x" * 240 + ".hspy"  # legal, but too long to carry the temporary's suffix
+    spectrum.save(tmp_path / name)
+    (spectrum * 2).save(tmp_path / name, overwrite=True)
+    assert os.listdir(tmp_path) == [name]
+    np.testing.assert_array_equal(hs.load(tmp_path / name).data, spectrum.data * 2)
+
+
+def test_a_folder_is_never_replaced_by_a_file(tmp_path, spectrum):
+    (tmp_path / "a.hspy").mkdir()
+    (tmp_path / "a.hspy" / "keep.txt").write_text("mine")
+    with pytest.raises(IsADirectoryError) as info:
+        spectrum.save(tmp_path / "a.hspy", overwrite=True)
+    assert_message(info.value, "a.hspy", "folder of that name", "another name")
+    assert (tmp_path / "a.hspy" / "keep.txt").read_text() == "mine"
+    assert os.listdir(tmp_path) == ["a.hspy"]
+
+
+def test_a_file_as_the_folder_is_a_clear_error(tmp_path, spectrum):
+    (tmp_path / "notdir").write_text("x")
+    with pytest.raises(NotADirectoryError, match="is a file, not a folder"):
+        spectrum.save(tmp_path / "notdir" / "a.hspy")
+    with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
+        spectrum.save(tmp_path / "missing" / "a.hspy")
+    assert os.listdir(tmp_path) == ["notdir"]
