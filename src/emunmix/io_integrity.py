@@ -197,17 +197,20 @@ def check_array(array, path: Path, fmt: str, dspath: str, entry) -> None:
             raise damaged(path, fmt, dspath, idx)
 
 
-def check_dataset(path: Path, fmt: str, dspath: str, entry) -> bool:
-    """Whether dataset ``dspath`` of the file matches its digests (read from the file)."""
+def check_dataset(path: Path, fmt: str, dspath: str, entry) -> DamagedFileError | None:
+    """The damage of dataset ``dspath`` of the file (read from it), None if intact."""
     root = _open(path, fmt)
     try:
         check_array(root[dspath][...], path, fmt, dspath, entry)
-    except (DamagedFileError, KeyError):
-        return False
+    except DamagedFileError as err:
+        return err
+    except KeyError:
+        return DamagedFileError(f"{os.fspath(path)!r} is damaged: dataset {dspath!r} is "
+                                f"missing; {_FIX}")
     finally:
         if fmt == "HSPY":
             root.close()
-    return True
+    return None
 
 
 # -- lazy reads ------------------------------------------------------------------------------
@@ -347,15 +350,28 @@ def rebind(data, path: Path, fmt: str, dspath: str) -> bool:
     return done
 
 
-def _stamped_block(block, stamps):
-    for path, expected in stamps:
-        check_stamp(path, expected)
-    return block
+class StampedSource:
+    """An array-like over a reader's dask array that checks the file's stamps before
+    each read (a memory-mapped file truncated after loading would otherwise crash the
+    process with SIGBUS when read)."""
+
+    def __init__(self, data, stamps):
+        self.data, self.stamps = data, stamps
+        self.shape, self.dtype, self.ndim = data.shape, data.dtype, data.ndim
+
+    def __getitem__(self, key):
+        for path, expected in self.stamps:
+            check_stamp(path, expected)
+        return np.asarray(self.data[key].compute(scheduler="synchronous"))
 
 
 def stamped_dask(path: Path, data, companions=()):
-    """``data`` (dask, from any reader) with the stamps of the file (and of the files it
-    names, e.g. the .raw of a .rpl) checked at every block."""
+    """``data`` (dask, from any reader) read only after the stamps of the file (and of
+    the files it names, e.g. the .raw of a .rpl) are checked, block by block."""
+    import dask.array as da
+    from dask.base import tokenize
+
     stamps = [(os.fspath(p), stamp(p)) for p in [path, *companions]]
-    return data.map_blocks(_stamped_block, stamps, dtype=data.dtype,
-                           meta=np.empty((0,) * data.ndim, dtype=data.dtype))
+    name = "emunmix-stamped-" + tokenize(data.name, stamps)
+    return da.from_array(StampedSource(data, stamps), chunks=data.chunks, name=name,
+                         asarray=True, meta=np.empty((0,) * data.ndim, dtype=data.dtype))

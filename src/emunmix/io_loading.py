@@ -10,7 +10,6 @@ from pathlib import Path
 from .io_integrity import (
     check_array,
     check_dataset,
-    damaged,
     group_name,
     manifest,
     sealable,
@@ -65,10 +64,12 @@ def _check_sealed(path: Path, fmt: str, dicts: list[dict], lazy: bool) -> None:
             if not other.startswith(prefix) or other == dspath:
                 continue
             if "/learning_results/" in other:
-                if not check_dataset(path, fmt, other, entry):
+                if check_dataset(path, fmt, other, entry) is not None:
                     d.setdefault(DAMAGED_KEY, []).append(other.rsplit("/", 1)[-1])
-            elif not lazy and not check_dataset(path, fmt, other, entry):
-                raise damaged(path, fmt, other, (0,), " (metadata array)")
+            elif not lazy:
+                problem = check_dataset(path, fmt, other, entry)
+                if problem is not None:
+                    raise problem
 
 
 def load_checked(path: Path, reader: str | None, lazy: bool, **kwds):

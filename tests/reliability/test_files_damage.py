@@ -271,3 +271,40 @@ def test_lazy_ripple_raw_changed_after_loading(tmp_path, spectrum):
     os.utime(raw, ns=(0, 0))
     with pytest.raises(FileChangedError, match="a.raw"):
         lazy.data.compute()
+
+
+def test_damaged_metadata_array_is_an_error_naming_it(tmp_path, spectrum):
+    spectrum.metadata.set_item("Sample.map", np.arange(4000.0))
+    path = tmp_path / "m.hspy"
+    spectrum.save(path, compression=None)
+    _flip(path, "Experiments/sample/metadata/Sample/map", chunk=0, at=11)
+    with pytest.raises(DamagedFileError) as info:
+        hs.load(path)
+    assert_message(info.value, "m.hspy", "metadata/Sample/map", "restore")
+
+
+TRUNCATE_CHILD = """
+import os, sys, numpy as np
+import emunmix.api as hs
+from emunmix.exceptions import FileChangedError
+path = sys.argv[1]
+hs.signals.Signal2D(np.random.default_rng(0).random((4, 256, 256))).save(path)
+lazy = hs.load(path, lazy=True)
+os.truncate(path, 1000)  # the memory-mapped pages are gone
+try:
+    lazy.data.compute()
+    print("computed")
+except FileChangedError as err:
+    print("FileChangedError", err)
+"""
+
+
+def test_lazy_memory_mapped_file_truncated_after_loading_does_not_crash(tmp_path):
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=os.fspath(Path(__file__).parents[2] / "src"),
+               PYTHONWARNINGS="ignore")
+    r = subprocess.run([sys.executable, "-c", TRUNCATE_CHILD, os.fspath(tmp_path / "a.tif")],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, (r.returncode, r.stderr[-1500:])  # not -7 (SIGBUS)
+    assert r.stdout.startswith("FileChangedError") and "a.tif" in r.stdout
