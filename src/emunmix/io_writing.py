@@ -41,6 +41,8 @@ def _unstorable_reason(value) -> str | None:
         return None
     if isinstance(value, (datetime.date, datetime.time)):
         return "a datetime (store it as an ISO string: value.isoformat())"
+    if hasattr(value, "axes_manager") and hasattr(value, "data"):
+        return "a signal (signals inside metadata are not stored yet: save it to its own file)"
     return f"a {type(value).__module__}.{type(value).__qualname__} object"
 
 

@@ -261,3 +261,12 @@ def test_a_file_as_the_folder_is_a_clear_error(tmp_path, spectrum):
     with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
         spectrum.save(tmp_path / "missing" / "a.hspy")
     assert os.listdir(tmp_path) == ["notdir"]
+
+
+def test_a_signal_inside_metadata_is_refused_with_the_way_out(tmp_path, spectrum):
+    spectrum.metadata.set_item("Signal.Noise_properties.variance", spectrum.deepcopy())
+    with pytest.raises(UnwritableMetadataError) as info:
+        spectrum.save(tmp_path / "a.hspy")
+    assert_message(info.value, "Signal.Noise_properties.variance", "is a signal",
+                   "save it to its own file", "del_item")
+    assert os.listdir(tmp_path) == []
