@@ -270,3 +270,14 @@ def test_a_signal_inside_metadata_is_refused_with_the_way_out(tmp_path, spectrum
     assert_message(info.value, "Signal.Noise_properties.variance", "is a signal",
                    "save it to its own file", "del_item")
     assert os.listdir(tmp_path) == []
+
+
+def test_sweep_spares_a_save_in_progress_in_this_process(tmp_path):
+    from emunmix.io_atomic import StagedWrites
+
+    with StagedWrites(tmp_path) as batch:  # another thread's save, say
+        staged = batch.stage(tmp_path / "busy.hspy")
+        staged.write_bytes(b"partial")
+        sweep(tmp_path)
+        assert staged.exists()
+    assert os.listdir(tmp_path) == []  # never committed: removed at the end
