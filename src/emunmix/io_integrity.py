@@ -86,7 +86,18 @@ def chunk_slices(shape, chunks):
 
 
 def crc(block) -> int:
-    return zlib.crc32(np.ascontiguousarray(block).view(np.uint8).reshape(-1))
+    """CRC-32 of the bytes of ``block`` in C order, without copying a view of a larger
+    array: the CRC of its contiguous rows, chained."""
+    a = np.asarray(block)
+    if a.flags.c_contiguous:
+        return zlib.crc32(a.reshape(-1).view(np.uint8))
+    k = next((k for k in range(1, a.ndim) if a[(0,) * k].flags.c_contiguous), a.ndim)
+    if k == a.ndim or not a.size:  # the last axis itself is strided: copy
+        return zlib.crc32(np.ascontiguousarray(a).reshape(-1).view(np.uint8))
+    value = 0
+    for idx in np.ndindex(*a.shape[:k]):
+        value = zlib.crc32(a[idx].reshape(-1).view(np.uint8), value)
+    return value
 
 
 def sealable(path: Path, fmt: str) -> bool:

@@ -308,3 +308,15 @@ def test_lazy_memory_mapped_file_truncated_after_loading_does_not_crash(tmp_path
                        capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 0, (r.returncode, r.stderr[-1500:])  # not -7 (SIGBUS)
     assert r.stdout.startswith("FileChangedError") and "a.tif" in r.stdout
+
+
+@pytest.mark.parametrize("view", ["rows", "columns", "strided", "transposed", "empty"])
+def test_chunk_digest_of_a_view_is_that_of_its_bytes(view):
+    import zlib
+
+    from emunmix.io_integrity import crc
+
+    a = np.random.default_rng(0).random((12, 10, 16))
+    block = {"rows": a[2:7], "columns": a[2:7, 3:8], "strided": a[:, :, ::3],
+             "transposed": a.T[1:4], "empty": a[:0]}[view]
+    assert crc(block) == zlib.crc32(np.ascontiguousarray(block).tobytes())
