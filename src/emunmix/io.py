@@ -13,12 +13,11 @@ import errno
 import glob as _glob
 import importlib
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 
-from .io_atomic import StagedWrites
+from .io_atomic import StagedWrites, folder_error
 from .io_dict import dict_to_signal, signal_to_dict
 from .io_integrity import SEALED, group_name, rebind, sealable
 from .io_loading import load_checked
@@ -227,22 +226,6 @@ def stage_signal(batch: StagedWrites, path: Path, signal: SignalLike,
         batch.move(entry, path.parent / entry.name)
     batch.move(tmp_dir / path.name, path)
     return plugin
-
-
-def folder_error(path: Path, err: OSError) -> OSError:
-    """The error of a write the folder refused, saying what to do."""
-    where = os.fspath(path.parent)
-    if err.errno in (errno.ENOSPC, errno.EDQUOT):
-        free = shutil.disk_usage(where).free / 2**20 if os.path.isdir(where) else 0.0
-        return OSError(err.errno, f"no space left on the device of {where!r} while "
-                       f"saving {path.name!r} ({free:.1f} MiB free); free some space or "
-                       "save elsewhere. Nothing was written or replaced")
-    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        kind = "is on a read-only file system" if err.errno == errno.EROFS else \
-            "is not writable by you"
-        return PermissionError(err.errno, f"cannot save {path.name!r}: the folder {where!r} "
-                               f"{kind}; save elsewhere or change its permissions")
-    return err
 
 
 # writers that store an axis given by its values (numpy stores no axes at all)

@@ -16,6 +16,7 @@ again so that the process ends the way its owner asked.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -113,6 +114,26 @@ def sweep(folder: Path) -> list[Path]:
     return done
 
 
+def folder_error(path: Path, err: OSError) -> OSError:
+    """The error of a write the folder refused, saying what to do."""
+    if getattr(err, "emunmix_explained", False):
+        return err
+    where = os.fspath(path.parent)
+    new = err
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        free = shutil.disk_usage(where).free / 2**20 if os.path.isdir(where) else 0.0
+        new = OSError(err.errno, f"no space left on the device of {where!r} while "
+                      f"saving {path.name!r} ({free:.1f} MiB free); free some space or "
+                      "save elsewhere. Nothing was written or replaced")
+    elif err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        kind = "is on a read-only file system" if err.errno == errno.EROFS else \
+            "is not writable by you"
+        new = PermissionError(err.errno, f"cannot save {path.name!r}: the folder {where!r} "
+                              f"{kind}; save elsewhere or change its permissions")
+    new.emunmix_explained = True
+    return new
+
+
 def remove(path: Path) -> None:
     """Remove a file or folder if present (no error if it is not)."""
     if not os.path.lexists(path):
@@ -200,6 +221,7 @@ class StagedWrites:
         self.folder = Path(folder)
         self.staged: list[Path] = []  # removed at the end, whatever happens
         self.moves: list[tuple[Path, Path]] = []  # (staged, target), renamed by commit
+        self.targets: list[Path] = []  # what is being written (named by errors)
         self._guard = _SignalGuard()
         self.committed = False
 
@@ -215,6 +237,7 @@ class StagedWrites:
         tmp = staged_name(Path(target))
         _register(tmp)
         self.staged.append(tmp)
+        self.targets.append(Path(target))
         if folder:
             tmp.mkdir()
         else:
@@ -233,6 +256,14 @@ class StagedWrites:
         self.committed = True
 
     def __exit__(self, exc_type, exc, tb):
+        self._cleanup(exc_type, exc, tb)
+        if isinstance(exc, OSError) and self.targets and not isinstance(exc, FileExistsError):
+            explained = folder_error(self.targets[-1], exc)
+            if explained is not exc:
+                raise explained from exc
+        return False
+
+    def _cleanup(self, exc_type, exc, tb):
         try:
             for tmp in self.staged:
                 try:

@@ -73,25 +73,38 @@ def _decomposed():
     return s
 
 
-def test_export_on_a_full_disk_leaves_none_of_its_files(disk):
+EXPORTS = {
+    "decomposition": lambda s, out: s.export_decomposition_results(
+        folder=out, comp_ids=40, factor_format="hspy", loading_format="hspy"),
+    "bss": lambda s, out: s.export_bss_results(folder=out, save_figures=True),
+    "cluster": lambda s, out: s.export_cluster_results(folder=out, save_figures=True),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EXPORTS))
+def test_export_on_a_full_disk_leaves_none_of_its_files(disk, kind):
     s = _decomposed()
+    if kind == "bss":
+        s.blind_source_separation(3, print_info=False, random_state=0)
+    if kind == "cluster":
+        s.cluster_analysis("signal", n_clusters=3, random_state=0)
     before = snapshot(s)
     out = disk / "export"
     fill(disk)
     with pytest.raises(OSError) as info:
-        s.export_decomposition_results(folder=out, comp_ids=40, factor_format="hspy",
-                                       loading_format="hspy")
-    assert info.value.errno in (errno.ENOSPC, None)
-    assert_message(info.value, "no space left|space")
-    assert sorted(os.listdir(disk)) == ["filler"]  # not one of the 80 files, no folder
+        EXPORTS[kind](s, out)
+    assert info.value.errno == errno.ENOSPC
+    assert_message(info.value, "no space left", "free some space or save elsewhere")
+    assert sorted(os.listdir(disk)) == ["filler"]  # not one of its files, no folder
     assert_unchanged(s, before)
 
 
 def test_report_on_a_full_disk_leaves_neither_file(disk):
     s = _decomposed()
     fill(disk)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError) as info:
         s.learning_results.report(disk / "rep", signal=s)
+    assert_message(info.value, "no space left", "free some space or save elsewhere")
     left = [p for p in os.listdir(disk) if p != "filler"]
     assert left in ([], ["rep"]) and (not left or os.listdir(disk / "rep") == [])
 
@@ -99,8 +112,9 @@ def test_report_on_a_full_disk_leaves_neither_file(disk):
 def test_learning_results_file_on_a_full_disk_leaves_no_temporary(disk):
     s = _decomposed()
     fill(disk)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError) as info:
         s.learning_results.save(disk / "lr.npz")
+    assert_message(info.value, "no space left", "free some space or save elsewhere")
     assert sorted(os.listdir(disk)) == ["filler"]
 
 

@@ -325,7 +325,7 @@ def export_components(signal, factors, loadings, kind: str, folder=None, comp_id
                     (folder / f"{lpre}s.{save_figures_format}", loadings, "loadings")]
     # Check everything before writing anything, then write all or nothing: every file is
     # staged under a hidden name and renamed in only when all were written.
-    from ..io_atomic import StagedWrites
+    from ..io_atomic import StagedWrites, folder_error
 
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
@@ -342,7 +342,10 @@ def export_components(signal, factors, loadings, kind: str, folder=None, comp_id
             for path, matrix, what in jobs_fig:
                 fig = as_figure(plot_components(signal, matrix, kind, what, ids,
                                                 same_window=True, **(plot_kwargs or {})))
-                fig.savefig(batch.stage(path), format=save_figures_format)
+                try:
+                    fig.savefig(batch.stage(path), format=save_figures_format)
+                except OSError as err:
+                    raise folder_error(path, err) from err
             batch.commit()
     except BaseException:
         if created and not any(folder.iterdir()):
