@@ -59,6 +59,14 @@ def _process_start(pid: int) -> float | None:
 
 def _pid_running(pid: int) -> bool:
     try:
+        import psutil
+
+        return psutil.pid_exists(pid)
+    except ImportError:
+        pass
+    if os.name == "nt":  # os.kill would end the process there: never guess
+        return True
+    try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
