@@ -28,8 +28,8 @@ def best(fn, n=3):
 for ext, kw in (("hspy", {"compression": None}), ("zspy", {})):
     p = os.path.join(folder, "a." + ext)
     out[ext + " save"] = best(lambda: s.save(p, overwrite=True, **kw), 2)
-    out[ext + " load"] = best(lambda: hs.load(p))
-    out[ext + " lazy compute"] = best(lambda: hs.load(p, lazy=True).data.compute())
+    out[ext + " load"] = best(lambda: hs.load(p), 5)
+    out[ext + " lazy compute"] = best(lambda: hs.load(p, lazy=True).data.compute(), 5)
 shutil.rmtree(folder)
 print(json.dumps(out))
 """
