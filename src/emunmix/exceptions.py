@@ -44,6 +44,24 @@ class ReaderUnavailableError(EmunmixError, ImportError):
     """The RosettaSciIO reader of a file needs a package that is not installed."""
 
 
+class DamagedFileError(EmunmixError, OSError):
+    """A file's stored digest does not match what is read back (flipped bytes, a missing
+    or changed chunk): the data would be silently wrong, so nothing is returned."""
+
+
+class FileChangedError(EmunmixError, OSError):
+    """A file loaded lazily was deleted, replaced or modified before its data were read."""
+
+
+class UnwritableMetadataError(EmunmixError, TypeError):
+    """A metadata item whose value the file format cannot store (nothing was written)."""
+
+
+class SaveInterrupted(BaseException):
+    """A save stopped by SIGTERM; its temporary files are removed and nothing is replaced.
+    A BaseException (as KeyboardInterrupt), so no ``except Exception`` swallows it."""
+
+
 class EmunmixWarning(UserWarning):
     """Base class of the warnings emunmix issues."""
 
@@ -51,6 +69,11 @@ class EmunmixWarning(UserWarning):
 class VisibleDeprecationWarning(EmunmixWarning):
     """A name kept for HyperSpy compatibility that HyperSpy 2.5 deprecates (shown by
     default, as HyperSpy's own VisibleDeprecationWarning)."""
+
+
+class LearningResultsWarning(EmunmixWarning):
+    """Part of the learning results stored in a file was dropped on load (the warning says
+    which part and why); the data and the rest of the results are loaded."""
 
 
 class ConvergenceWarning(EmunmixWarning):
@@ -118,13 +141,18 @@ def reexported_warnings(*names: str):
 
 __all__ = [
     "ConvergenceWarning",
+    "DamagedFileError",
     "EmunmixError",
     "EmunmixWarning",
+    "FileChangedError",
     "InvalidMaskError",
+    "LearningResultsWarning",
     "NonUniformAxisError",
     "ReaderUnavailableError",
+    "SaveInterrupted",
     "StaleDataError",
     "UnknownAlgorithmError",
+    "UnwritableMetadataError",
     "VisibleDeprecationWarning",
     *_CONVERGENCE_WARNINGS,  # made on first use (see __getattr__)
 ]

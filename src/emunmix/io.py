@@ -9,24 +9,26 @@ partial file, and an existing file is only replaced with ``overwrite=True``.
 
 from __future__ import annotations
 
+import errno
 import glob as _glob
 import importlib
 import os
-import shutil
-import uuid
 from pathlib import Path
 
 import numpy as np
 
+from .io_atomic import StagedWrites, folder_error
 from .io_dict import dict_to_signal, signal_to_dict
+from .io_integrity import SEALED, group_name, rebind, sealable
+from .io_loading import load_checked
 from .io_readers import (
     plugin_by_name,
     plugins,
     plugins_for_extension,
-    read_file,
     sniff_hdf5,
     supported_extensions,
 )
+from .io_writing import check_metadata_storable, write_file
 from .signal.protocol import SignalLike
 
 __all__ = ["load", "save", "stack_signals", "dict_to_signal", "signal_to_dict",
@@ -111,15 +113,18 @@ def _load_one(path: Path, lazy: bool, reader: str | None, signal_type: str | Non
               **kwds) -> list[SignalLike]:
     if not path.exists():
         raise FileNotFoundError(f"no such file: {os.fspath(path)!r}")
-    plugin, dicts = read_file(path, reader, lazy, **kwds)
+    plugin, dicts = load_checked(path, reader, lazy, **kwds)
     return [dict_to_signal(d, signal_type=signal_type, filename=path, lazy=lazy,
                            reader=plugin["name"])
             for d in dicts if "data" in d]  # entries without data are stored models
 
 
 def save(filename, signal: SignalLike, overwrite: bool | None = None,
-         extension: str | None = None, **kwds) -> Path:
+         extension: str | None = None, batch: StagedWrites | None = None, **kwds) -> Path:
     """Write ``signal`` atomically; see :meth:`BaseSignal.save`.
+
+    With ``batch`` (an open :class:`~emunmix.io_atomic.StagedWrites`) the file is only
+    staged there: it comes into place with the batch's other files at its commit.
 
     Raises
     ------
@@ -127,12 +132,34 @@ def save(filename, signal: SignalLike, overwrite: bool | None = None,
         If the file exists and ``overwrite`` is not True.
     ValueError
         If no RosettaSciIO writer handles the extension.
+    UnwritableMetadataError
+        If a metadata item cannot be stored in the format (nothing is written).
     """
+    path = save_target(filename, extension)
+    if batch is not None:
+        stage_signal(batch, path, signal, overwrite, **kwds)
+        return path
+    with StagedWrites(path.parent) as own:
+        plugin = stage_signal(own, path, signal, overwrite, **kwds)
+        own.commit()
+    if signal._lazy and sealable(path, plugin["name"]):  # saved over the file it reads?
+        title = {"metadata": signal.metadata.as_dictionary()}
+        rebind(signal.data, path, plugin["name"], f"Experiments/{group_name(title)}/data")
+    return path
+
+
+def save_target(filename, extension: str | None = None) -> Path:
+    """The path a save writes: ``extension`` applied, ``.hspy`` if there is none."""
     path = Path(os.fspath(filename))
     if extension is not None:
         path = path.with_suffix("." + extension.lstrip("."))
     elif not path.suffix:
         path = path.with_suffix("." + DEFAULT_EXTENSION)
+    return path
+
+
+def writer_for(path: Path) -> dict:
+    """The RosettaSciIO writer of ``path``'s extension (ValueError if none)."""
     ext = path.suffix.lower().lstrip(".")
     plugins = _plugins_for_extension(ext, writes=True)
     if ext in ("hdf5", "h5"):
@@ -140,35 +167,65 @@ def save(filename, signal: SignalLike, overwrite: bool | None = None,
     if not plugins:
         raise ValueError(
             f"cannot write {path.suffix!r} files; writable extensions: "
-            f"{', '.join(supported_extensions(writes=True))}"
+            f"{', '.join(supported_extensions(writes=True))}. Choose one of them"
         )
-    _check_axes_storable(signal, plugins[0]["name"], path)
+    return plugins[0]
+
+
+def check_writable(path: Path, signal: SignalLike, overwrite: bool | None) -> dict:
+    """Every check of a save that needs no writing; the writer to use."""
+    plugin = writer_for(path)
+    _check_axes_storable(signal, plugin["name"], path)
     if path.exists() and overwrite is not True:
         raise FileExistsError(
             f"{os.fspath(path)!r} already exists; pass overwrite=True to replace it"
         )
     if not path.parent.exists():
-        raise FileNotFoundError(f"folder {os.fspath(path.parent)!r} does not exist")
-    module = importlib.import_module(plugins[0]["api"])
+        raise FileNotFoundError(
+            f"folder {os.fspath(path.parent)!r} does not exist; create it first")
+    if not path.parent.is_dir():
+        raise NotADirectoryError(
+            f"cannot save {os.fspath(path)!r}: {os.fspath(path.parent)!r} is a file, not a "
+            "folder; choose a path inside a folder")
+    if path.is_dir() and plugin["name"] != "ZSPY":
+        raise IsADirectoryError(
+            f"cannot save {os.fspath(path)!r}: a folder of that name exists; choose "
+            "another name (a folder is never replaced by a file)")
+    if plugin["name"] in SEALED:
+        check_metadata_storable(signal, path)
+    return plugin
+
+
+def stage_signal(batch: StagedWrites, path: Path, signal: SignalLike,
+                 overwrite: bool | None, **kwds) -> dict:
+    """Write ``signal`` for ``path`` under a staged name of ``batch`` (committed later);
+    the writer used."""
+    plugin = check_writable(path, signal, overwrite)
+    module = importlib.import_module(plugin["api"])
     # the writer writes under the final name into a hidden folder beside the target, so
     # files that name each other (.rpl + .raw) stay consistent; they are moved in after
-    tmp_dir = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    tmp_dir.mkdir()
     try:
-        module.file_writer(os.fspath(tmp_dir / path.name), signal_to_dict(signal), **kwds)
-        companions = [e for e in sorted(tmp_dir.iterdir()) if e.name != path.name]
-        taken = [e.name for e in companions if (path.parent / e.name).exists()]
-        if taken and overwrite is not True:
-            raise FileExistsError(
-                f"{os.fspath(path)!r} comes with {taken}, which already exist in "
-                f"{os.fspath(path.parent)!r}; pass overwrite=True to replace them"
-            )
-        for entry in companions:
-            _replace(entry, path.parent / entry.name)
-        _replace(tmp_dir / path.name, path)
-    finally:
-        _remove(tmp_dir)
-    return path
+        tmp_dir = batch.stage(path, folder=True)
+    except OSError as err:
+        raise folder_error(path, err) from err
+    try:
+        write_file(module, plugin["name"], tmp_dir / path.name, signal_to_dict(signal), path,
+                   **kwds)
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+            raise folder_error(path, err) from err
+        raise
+    companions = [e for e in sorted(tmp_dir.iterdir()) if e.name != path.name]
+    taken = [e.name for e in companions if (path.parent / e.name).exists()]
+    if taken and overwrite is not True:
+        raise FileExistsError(
+            f"{os.fspath(path)!r} comes with {taken}, which already exist in "
+            f"{os.fspath(path.parent)!r}; pass overwrite=True to replace them"
+        )
+    for entry in companions:
+        batch.move(entry, path.parent / entry.name)
+    batch.move(tmp_dir / path.name, path)
+    return plugin
 
 
 # writers that store an axis given by its values (numpy stores no axes at all)
@@ -183,28 +240,6 @@ def _check_axes_storable(signal: SignalLike, writer: str, path: Path) -> None:
             f"axes (offset + scale), and axis {bad[0]!r} is given by its values. Save as "
             ".hspy or .zspy to keep them"
         )
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    elif path.exists():
-        path.unlink()
-
-
-def _replace(tmp: Path, target: Path) -> None:
-    """Rename ``tmp`` onto ``target`` (folders too: .zspy is a folder)."""
-    if tmp.is_dir() and target.exists():
-        backup = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-        os.replace(target, backup)
-        try:
-            os.replace(tmp, target)
-        except BaseException:
-            os.replace(backup, target)
-            raise
-        _remove(backup)
-    else:
-        os.replace(tmp, target)
 
 
 def stack_signals(signals: list[SignalLike]) -> SignalLike:

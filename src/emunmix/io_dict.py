@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import copy
 import datetime
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .exceptions import LearningResultsWarning
+from .io_loading import DAMAGED_KEY
 from .signal.metadata import slugged
 from .signal.protocol import SignalLike, is_signal
 from .signal.types import class_for
@@ -122,7 +125,7 @@ def dict_to_signal(d: dict, signal_type: str | None = None, filename: Path | Non
         _record_load(signal, reader)
     lr = d.get("attributes", {}).get("learning_results") or d.get("learning_results")
     if lr:
-        _restore_learning_results(signal, lr)
+        _restore_learning_results(signal, lr, d.get(DAMAGED_KEY, ()), filename)
     return signal
 
 
@@ -140,13 +143,31 @@ def _record_load(signal: SignalLike, reader: str) -> None:
     })
 
 
-def _restore_learning_results(signal: SignalLike, lr: dict) -> None:
+def _restore_learning_results(signal: SignalLike, lr: dict, damaged=(),
+                              filename: Path | None = None) -> None:
+    """Restore what fits the data; warn which part was dropped and why."""
     from .learn.results import LearningResults
+    from .learn.results_check import check_stored_results
 
+    where = f" of {filename.name!r}" if filename is not None else ""
+    lr = dict(lr)
+    dropped = [(name, "its stored digest does not match (the file is damaged there)")
+               for name in damaged if lr.pop(name, None) is not None]
+    am = signal.axes_manager
+    kept, odd = check_stored_results(lr, max(am.navigation_size, 1), max(am.signal_size, 1))
+    dropped += odd
     try:
-        signal.learning_results = LearningResults.from_dict(lr)
-    except (KeyError, TypeError, ValueError):
-        signal.learning_results = None
+        signal.learning_results = LearningResults.from_dict(kept)
+    except (KeyError, TypeError, ValueError) as err:
+        dropped = [("all learning results", f"{type(err).__name__}: {err}")]
+        signal.learning_results = LearningResults()
+    if dropped:
+        text = "; ".join(f"{name} {why}" for name, why in dropped)
+        warnings.warn(
+            f"the learning results{where} were loaded without "
+            f"{', '.join(name for name, _ in dropped)}: {text}. The data and the other "
+            "results are loaded; decompose again to recompute what was dropped",
+            LearningResultsWarning, stacklevel=4)
 
 
 def signal_to_dict(signal: SignalLike) -> dict[str, Any]:

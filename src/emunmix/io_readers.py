@@ -17,6 +17,9 @@ from pathlib import Path
 
 from .exceptions import ReaderUnavailableError
 
+_FIX = ("Check that the file is complete and in that format: copy it again or restore it "
+        "from a backup (reader= chooses another reader)")
+
 HDF5_EXTENSIONS = {"hspy", "hdf5", "h5", "hdf", "nxs", "emd", "app5"}
 
 # RosettaSciIO extras that provide a reader's optional packages (module -> pip name)
@@ -80,8 +83,8 @@ def sniff_hdf5(filename: str | os.PathLike) -> str:
     except OSError as err:
         raise OSError(
             f"could not read {os.fspath(filename)!r}: it is not a valid HDF5 file "
-            f"(corrupt or truncated?): {err}"
-        ) from None
+            f"(corrupt or truncated?): {err}. {_FIX}"
+        ) from err
     fmt = attrs.get("file_format", b"")
     fmt = fmt.decode() if isinstance(fmt, bytes) else str(fmt)
     if fmt.lower() == "hyperspy" or "Experiments" in keys:
@@ -198,14 +201,15 @@ def read_with(plugin: dict, path: Path, lazy: bool, **kwds) -> list[dict]:
             raise TypeError(f"the {name} reader: {err}") from err
         raise OSError(
             f"could not read {os.fspath(path)!r} with the {name} reader: the file "
-            f"may be damaged, truncated or not in that format (TypeError: {err})"
+            f"may be damaged, truncated or not in that format (TypeError: {err}). {_FIX}"
         ) from err
     except (FileNotFoundError, MemoryError):
         raise
     except Exception as err:  # noqa: BLE001 - any other reader failure: an unreadable file
         raise OSError(
             f"could not read {os.fspath(path)!r} with the {name} reader: the file "
-            f"may be damaged, truncated or not in that format ({type(err).__name__}: {err})"
+            f"may be damaged, truncated or not in that format ({type(err).__name__}: {err}). "
+            f"{_FIX}"
         ) from err
 
 
@@ -221,7 +225,7 @@ def _read_lazy_or_eager(plugin: dict, path: Path, lazy: bool, **kwds) -> list[di
         try:
             dicts = read_with(plugin, path, False, **kwds)
         except Exception:  # noqa: BLE001 - the lazy error is the one to report
-            raise err from None
+            raise err from err.__cause__  # the lazy error (and its cause) is the one
         warnings.warn(
             f"the {plugin['name']} reader failed to read {os.fspath(path)!r} lazily "
             f"({err.__cause__!r}); it was read into memory and wrapped as a dask array",
@@ -249,8 +253,26 @@ def _check_lazy_end(plugin: dict, path: Path, dicts: list[dict]) -> None:
             raise OSError(
                 f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: the "
                 f"file is damaged or truncated (its last value cannot be read: "
-                f"{type(err).__name__}: {err})"
+                f"{type(err).__name__}: {err}). {_FIX}"
             ) from err
+
+
+def _check_point_count(plugin: dict, path: Path, dicts: list[dict]) -> None:
+    """An MSA file states its number of points; the lenient reader returns what is there
+    (a truncated file would load as a shorter spectrum without a word)."""
+    if plugin["name"] != "MSA":
+        return
+    for d in dicts:
+        stated = (d.get("original_metadata") or {}).get("NPOINTS")
+        try:
+            stated = int(float(stated))
+        except (TypeError, ValueError):
+            continue
+        found = int(getattr(d.get("data"), "size", 0))
+        if found != stated:
+            raise OSError(
+                f"could not read {os.fspath(path)!r} with the MSA reader: the file states "
+                f"{stated} points but holds {found}; it is truncated or damaged. {_FIX}")
 
 
 def read_file(path: Path, reader: str | None, lazy: bool, **kwds) -> tuple[dict, list[dict]]:
@@ -272,10 +294,12 @@ def read_file(path: Path, reader: str | None, lazy: bool, **kwds) -> tuple[dict,
             if len(candidates) == 1:
                 raise OSError(
                     f"could not read {os.fspath(path)!r} with the {plugin['name']} reader: "
-                    "no data found (the file may be damaged, truncated or not in that format)"
+                    "no data found (the file may be damaged, truncated or not in that format). "
+                    + _FIX
                 )
             continue
         _check_lazy_end(plugin, path, dicts)
+        _check_point_count(plugin, path, dicts)
         return plugin, dicts
     names = [p["name"] for p in candidates]
     raise OSError(

@@ -7,17 +7,16 @@ components at first (see ``decompose(eager_components=...)``): reading either at
 computes the others, while :meth:`LearningResults.first_components` and
 :attr:`LearningResults.n_components` never do.
 
-``save``/``load`` use ``np.savez`` (written to a temporary file and renamed, so a crash
-never leaves half a file); ``to_dict``/``from_dict`` give a flat dictionary of arrays,
-numbers, strings and booleans for embedding in .hspy/.zspy files.
+``save``/``load`` use ``np.savez`` (see :mod:`emunmix.learn.results_files`: written to a
+temporary file and renamed, so a crash never leaves half a file); ``to_dict``/``from_dict``
+give a flat dictionary of arrays, numbers, strings and booleans for embedding in
+.hspy/.zspy files.
 """
 
 from __future__ import annotations
 
 import copy as _copy
 import numbers
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -381,24 +380,9 @@ class LearningResults:
         FileExistsError
             If the file exists and ``overwrite`` is False.
         """
-        path = Path(path)
-        if path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
-        if path.exists() and not overwrite:
-            raise FileExistsError(
-                f"{path} already exists; pass overwrite=True to replace it"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, **{k: np.asarray(v) for k, v in self.to_dict().items()})
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        return path
+        from .results_files import write_npz
+
+        return write_npz(self.to_dict(), path, overwrite)
 
     @_class_or_instance
     def load(self_or_cls, path) -> LearningResults:
@@ -407,12 +391,10 @@ class LearningResults:
         ``LearningResults.load(path)`` returns new results; ``s.learning_results.load(path)``
         replaces the results in place (HyperSpy's way) and returns them.
         """
-        path = Path(path)
-        if not path.exists() and path.suffix != ".npz":
-            path = path.with_name(path.name + ".npz")
+        from .results_files import read_npz
+
         cls = self_or_cls if isinstance(self_or_cls, type) else type(self_or_cls)
-        with np.load(path, allow_pickle=False) as data:
-            new = cls.from_dict({key: data[key] for key in data.files})
+        new = cls.from_dict(read_npz(path))
         if isinstance(self_or_cls, type):
             return new
         self_or_cls.__dict__.clear()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from .html import render_html
@@ -41,18 +40,12 @@ def _umask() -> int:
     return mask
 
 
-def _temporary(target: Path, text: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is for sharing
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
+def _temporary(tmp: Path, text: str) -> None:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~_umask())
+    with os.fdopen(fd, "w", encoding="utf-8") as f:  # a report is for sharing: not 0600
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 def write_report(report, path, overwrite: bool = False) -> Path:
@@ -78,13 +71,10 @@ def write_report(report, path, overwrite: bool = False) -> Path:
     page.parent.mkdir(parents=True, exist_ok=True)
     html = render_html(report)
     text = json.dumps(report.to_summary(), indent=2, allow_nan=False) + "\n"
-    tmps = []
-    try:
-        tmps = [_temporary(page, html)]
-        tmps.append(_temporary(summary, text))
-        os.replace(tmps[1], summary)
-        os.replace(tmps[0], page)
-    finally:
-        for t in tmps:
-            t.unlink(missing_ok=True)
+    from emunmix.io_atomic import StagedWrites
+
+    with StagedWrites(page.parent) as batch:  # both or neither; temporaries always removed
+        _temporary(batch.stage(summary), text)
+        _temporary(batch.stage(page), html)
+        batch.commit()
     return page

@@ -406,7 +406,10 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
              **kwds) -> None:
         """Save to any format RosettaSciIO writes (.hspy by default), atomically.
 
-        An existing file is only replaced with ``overwrite=True``.
+        An existing file is only replaced with ``overwrite=True``, and only by a complete
+        new one (see the reliability guide). ``batch=`` (an open
+        :class:`~emunmix.io_atomic.StagedWrites`) stages the file with others, to come
+        into place together at the batch's commit (exports do so).
         """
         from ..io import save
 

@@ -323,7 +323,11 @@ def export_components(signal, factors, loadings, kind: str, folder=None, comp_id
     if save_figures:
         jobs_fig = [(folder / f"{fpre}s.{save_figures_format}", factors, "factors"),
                     (folder / f"{lpre}s.{save_figures_format}", loadings, "loadings")]
-    # Check everything before writing anything: no half-written exports.
+    # Check everything before writing anything, then write all or nothing: every file is
+    # staged under a hidden name and renamed in only when all were written.
+    from ..io_atomic import StagedWrites, folder_error
+
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     existing = [job[0] for job in jobs + jobs_fig if job[0].exists()]
     if existing and not overwrite:
@@ -331,13 +335,20 @@ def export_components(signal, factors, loadings, kind: str, folder=None, comp_id
             f"{len(existing)} file(s) already exist in {str(folder)!r} (first: "
             f"{existing[0].name}); pass overwrite=True to replace them"
         )
-    written = []
-    for path, sig in jobs:
-        sig.save(path, overwrite=True)
-        written.append(path)
-    for path, matrix, what in jobs_fig:
-        fig = as_figure(plot_components(signal, matrix, kind, what, ids, same_window=True,
-                                        **(plot_kwargs or {})))
-        fig.savefig(path)
-        written.append(path)
-    return written
+    try:
+        with StagedWrites(folder) as batch:
+            for path, sig in jobs:
+                sig.save(path, overwrite=True, batch=batch)
+            for path, matrix, what in jobs_fig:
+                fig = as_figure(plot_components(signal, matrix, kind, what, ids,
+                                                same_window=True, **(plot_kwargs or {})))
+                try:
+                    fig.savefig(batch.stage(path), format=save_figures_format)
+                except OSError as err:
+                    raise folder_error(path, err) from err
+            batch.commit()
+    except BaseException:
+        if created and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
+    return [job[0] for job in jobs + jobs_fig]
