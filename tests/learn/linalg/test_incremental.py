@@ -76,3 +76,26 @@ def test_signal_lazy_decomposition_takes_num_chunks_for_every_algorithm(counts):
     assert s.learning_results.decomposition_algorithm == "NMF"
     with pytest.raises(ValueError, match="num_chunks must be a positive integer"):
         s.decomposition(algorithm="NMF", output_dimension=2, num_chunks=0, print_info=False)
+
+
+@pytest.mark.parametrize("num_chunks", [0, -2, 1.5, True, "2"])
+@pytest.mark.parametrize(("algorithm", "kwargs"), [
+    ("SVD", {"svd_solver": "incremental"}), ("SVD", {"svd_solver": "full"}),
+    ("SVD", {"svd_solver": "randomized"}), ("PCA", {}), ("NMF", {}),
+])
+def test_bad_num_chunks_refused_at_kernel_level(num_chunks, algorithm, kwargs):
+    from emunmix.learn.decomposition import decompose
+
+    X = np.random.default_rng(0).random((60, 12))
+    for data in (X, da.from_array(X, chunks=(20, -1))):
+        with pytest.raises(ValueError, match="num_chunks must be a positive integer"):
+            decompose(data, algorithm, 2, num_chunks=num_chunks, **kwargs)
+
+
+def test_nmf_refuses_scikit_learn_options_with_its_own_solvers():
+    from emunmix.learn.nmf import nmf
+
+    X = np.random.default_rng(0).random((30, 8))
+    with pytest.raises(TypeError, match=r"unexpected keyword arguments \['alpha_W'\]"):
+        nmf(X, 2, alpha_W=0.1)
+    assert nmf(X, 2, num_chunks=3, random_state=0).factors.shape == (8, 2)  # checked, no effect

@@ -3,10 +3,12 @@ learnt in one streaming pass over the pixels (Zhao and Tan 2016, HyperSpy's ``"O
 
 Each pixel ``v`` (``n`` channels) is modelled as ``v = W h + e`` with ``W >= 0`` an
 ``(n, k)`` dictionary (the factors), ``h >= 0`` its loadings and ``e`` sparse. For a batch
-of pixels, with ``W`` fixed, ``(h, e)`` come from projected gradient steps
-``h = max(h - eta W'(W h + e - v), 0)`` (``eta = kappa / ||W||_2^2``) alternated with
-``e = clip(soft(v - W h, lambda1), -vmax, vmax)``; then ``W`` is updated from the running
-sums ``A = sum h h'`` and ``B = sum (v - e) h'``:
+of pixels, with ``W`` fixed, ``(h, e)`` minimise ``1/2 ||v - W h - e||^2 + lambda1 ||e||_1``
+(``h >= 0``, ``|e| <= vmax``): the fixed point of HyperSpy's projected gradient steps
+``h = max(h - eta W'(W h + e - v), 0)`` alternated with
+``e = clip(soft(v - W h, lambda1), -vmax, vmax)``, reached here by exact block steps (a
+non-negative least-squares fit of ``h``, then ``e``), about 5 times fewer rounds;
+then ``W`` is updated from the running sums ``A = sum h h'`` and ``B = sum (v - e) h'``:
 
 - ``"PGD"``: one projected gradient step ``W - kappa/||A||_F (W A - B)``, clipped at 0 and
   scaled into the unit Frobenius ball (the default);
@@ -72,12 +74,43 @@ class ORNMFResult:
     not_converged: int
 
 
-def _projector(W, lambda1: float, kappa: float, max_iter: int, tol: float, clip: bool):
-    """``project(V) -> (H, E, converged)`` for batches ``V`` (b, n) on the dictionary ``W``."""
-    n, k = W.shape
-    # the Lipschitz constant of the h-gradient, ||W||_2^2 (HyperSpy: ||W||_F^2, a smaller
-    # step that converges more slowly to the same point)
-    eta = kappa / max(np.linalg.norm(W, 2) ** 2, 1e-300)
+#: Most coordinate-descent sweeps of ``H`` per (H, E) round: warm-started, a few sweeps
+#: a round suffice (the rounds go on until neither moves), and more only cost time.
+NNLS_SWEEPS = 5
+
+
+def _nnls_sweeps(G, C, H, scale: float, tol: float):
+    """``argmin_{H >= 0} 1/2 tr(H G H') - tr(H C')`` (rows independent: each pixel's
+    ``min_{h >= 0} ||v - W h||^2`` with ``G = W'W``, ``C = V W``) by exact coordinate
+    descent from ``H`` (HALS's closed-form step per component), until a sweep moves
+    ``H`` by less than ``tol * scale``. ``H`` is updated in place and returned."""
+    k = G.shape[0]
+    diag = np.maximum(np.diag(G), 1e-300)
+    for _ in range(NNLS_SWEEPS):
+        moved = 0.0
+        for j in range(k):
+            step = (C[:, j] - H @ G[:, j]) / diag[j]
+            new = np.maximum(H[:, j] + step, 0.0)
+            moved += float(np.dot(new - H[:, j], new - H[:, j]))
+            H[:, j] = new
+        if np.sqrt(moved) <= tol * scale:
+            break
+    return H
+
+
+def _projector(W, lambda1: float, max_iter: int, tol: float, clip: bool):
+    """``project(V) -> (H, E, converged)`` for batches ``V`` (b, n) on the dictionary ``W``.
+
+    ``(H, E)`` minimise ``1/2 ||V - H W' - E||^2 + lambda1 ||E||_1`` with ``H >= 0`` (and
+    ``|E| <= max V`` when ``clip``), by alternating exact block minimisations: ``H`` the
+    non-negative least-squares fit of ``V - E`` (:func:`_nnls_sweeps`, warm-started) and
+    ``E = clip(soft(V - H W', lambda1))``. The minimiser is the fixed point of the
+    projected-gradient steps of HyperSpy (and of emunmix 0.2): the same point, reached
+    in far fewer passes over the batch (each pass costs ``O(b n k)``).
+    """
+    k = W.shape[1]
+    G = W.T @ W
+    G_inv = np.linalg.pinv(G)
 
     def project(V):
         V = np.asarray(V, dtype=np.float64)
@@ -86,11 +119,17 @@ def _projector(W, lambda1: float, kappa: float, max_iter: int, tol: float, clip:
         H = np.zeros((V.shape[0], k))
         E = np.zeros_like(V)
         for _ in range(max_iter):
-            H_new = np.maximum(H - eta * ((H @ W.T + E - V) @ W), 0.0)
-            E_new = soft_threshold(V - H_new @ W.T, lambda1)
-            np.clip(E_new, -vmax, vmax, out=E_new)
-            change = max(np.linalg.norm(H_new - H), np.linalg.norm(E_new - E)) / size
-            H, E = H_new, E_new
+            H_old = H
+            C = (V - E) @ W
+            H = C @ G_inv  # the exact fit where it is non-negative (most pixels)
+            bad = (H < 0).any(axis=1)
+            if bad.any():
+                H[bad] = _nnls_sweeps(G, C[bad], np.maximum(H_old[bad], 0.0), size, 0.1 * tol)
+            E_new = soft_threshold(V - H @ W.T, lambda1)
+            if clip:
+                np.clip(E_new, -vmax, vmax, out=E_new)
+            change = max(np.linalg.norm(H - H_old), np.linalg.norm(E_new - E)) / size
+            E = E_new
             if change < tol:
                 return H, E, True
         return H, E, False
@@ -160,7 +199,8 @@ def ornmf(
         Soft threshold of the sparse part, in data units. None: 4 robust noise standard
         deviations of the first pixels (HyperSpy's fixed default is 1.0).
     kappa : float, default 1.0
-        Step-size factor of the projected gradient steps (> 0).
+        Step-size factor of the dictionary's projected gradient steps (> 0). (HyperSpy
+        also scales its inner (h, e) steps by it; here they are exact, without a step.)
     subspace_learning_rate, subspace_momentum : float
         ``eta`` (> 0) and ``mu`` (0 to 1) of "MomentumSGD".
     batch_size : int, optional
@@ -207,7 +247,7 @@ def ornmf(
     state = {"A": np.zeros((k, k)), "B": np.zeros((n, k)), "velocity": np.zeros_like(W)}
     not_converged = 0
     for t, (_, _, V) in enumerate(stream_batches(view, batch)):
-        H, E, ok = _projector(W, lambda1, kappa, max_iter, tol, clip=True)(V)
+        H, E, ok = _projector(W, lambda1, max_iter, tol, clip=True)(V)
         not_converged += not ok
         W = _update_dictionary(W, state, method, H, np.asarray(V, np.float64) - E, lambda1,
                                kappa, rate, momentum, t)
@@ -218,7 +258,7 @@ def ornmf(
             "subspace_learning_rate or use method='PGD'"
         )
     loadings, sparse, missed = projection_pass(
-        view, batch, _projector(W, lambda1, kappa, max_iter, tol, clip=False), k,
+        view, batch, _projector(W, lambda1, max_iter, tol, clip=False), k,
         store_sparse(store_error, view))
     not_converged += missed
     if not_converged:

@@ -61,6 +61,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emunmix.exceptions import convergence_warning, reexported_warnings
+from emunmix.learn.linalg.incremental import check_num_chunks
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import SVDResult, svd
 from emunmix.learn.nmf.hals import sparse_hals
@@ -289,6 +290,14 @@ def nmf(
         raise ValueError(f"solver must be 'auto' or one of {NMF_SOLVERS}, got {solver!r}")
     if n_restarts < 1:
         raise ValueError(f"n_restarts must be at least 1, got {n_restarts}")
+    # HyperSpy's lazy decomposition takes num_chunks for every algorithm; NMF streams
+    # its own row blocks, so the value is only checked
+    check_num_chunks(sklearn_kwargs.pop("num_chunks", None))
+    if solver != "sklearn" and sklearn_kwargs:
+        raise TypeError(
+            f"NMF got unexpected keyword arguments {sorted(sklearn_kwargs)}: options of "
+            f"scikit-learn's NMF are used only with solver='sklearn' (solver={solver!r})"
+        )
     smoothness = check_spatial_smoothness(spatial_smoothness)
     graph = None
     if smoothness is not None:
