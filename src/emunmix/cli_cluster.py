@@ -41,7 +41,8 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     out = _output_path(args.file, "clustered", args.out)
     check_outputs(args, out, args.figure)
     rep = command_report(args, f"emunmix cluster {Path(args.file).name}")
-    steps = _Steps(["load", "decompose", "estimate", "cluster", "save"], args.quiet)
+    steps = _Steps(["load", "decompose", "estimate", "cluster", "save"], args.quiet,
+                   args.outputs)
     s = _load(args, args.file)
     rep.dataset(s, args.file)
     steps.next()

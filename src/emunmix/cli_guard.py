@@ -42,7 +42,10 @@ _OPTION_NAMES = {
     "decompose": {"output_dimension": "--components", "algorithm": "--algorithm",
                   "spatial_smoothness": "--spatial-smoothness"},
     "denoise": {"output_dimension": "--components", "components=": "--components "},
-    "bss": {"number_of_components": "--components", "diff_order": "--diff-order"},
+    "bss": {"number_of_components=": "--components ", "number_of_components": "--components",
+            "diff_order": "--diff-order",
+            "decompose with a larger output_dimension": "decompose it first with more "
+            "components (emunmix decompose --components N)"},
     "cluster": {"n_clusters": "--clusters", "number_of_components": "--components",
                 "max_clusters": "--max-clusters", "preprocessing": "--preprocessing",
                 "metric": "--metric"},
@@ -57,7 +60,7 @@ def cli_language(message: str, command: str | None = None) -> str:
     for pattern, repl in _COMMON_HINTS:
         text = re.sub(pattern, repl, text)
     for name, option in _OPTION_NAMES.get(command or "", {}).items():
-        tail = "" if name.endswith("=") else r"(?![\w(])"  # "name=": only with the "="
+        tail = "" if not name[-1].isalnum() and name[-1] != "_" else r"(?![\w(])"
         text = re.sub(rf"(?<![\w.-]){re.escape(name)}{tail}", option, text)
     return text
 
@@ -118,6 +121,7 @@ class Outputs:
         self.overwrite = bool(overwrite)
         self._created: list[Path] = []  # written by this run where nothing was before
         self.current_input = None  # the input being read or processed, named in errors
+        self.cleanups: list = []  # called before an error is reported (progress bars)
 
     def check_file(self, path, what: str = "output file", option: str = "--out",
                    kind: str = "data") -> Path:
@@ -205,6 +209,8 @@ class Outputs:
         """Remove what this run created (after a failure or Ctrl-C); return those paths."""
         import shutil
 
+        for close in self.cleanups:
+            close()
         removed = []
         for p in reversed(self._created):
             try:
@@ -241,9 +247,9 @@ def require_signal(s, path, command: str, signal_dimension: int | None = None,
         if have.upper() != signal_type.upper():
             raise ValueError(
                 f"{name!r} holds a {type(s).__name__} (signal type {have!r}), not "
-                f"{signal_type} data; {command} needs a {signal_type} spectrum image. If "
-                f"it is {signal_type}, set its type and save it again (in Python: "
-                f"s.set_signal_type({signal_type!r}); s.save(..., overwrite=True))")
+                f"{signal_type} data; {command} needs {signal_type} spectra. If it is "
+                f"{signal_type}, set its type and save it again (in Python: "
+                f"s.set_signal_type({signal_type!r}); s.save('new_name.hspy'))")
 
 
 # -- running a command ---------------------------------------------------------------
@@ -254,6 +260,8 @@ def _first_line_error(err: BaseException, args) -> str:
     if isinstance(err, OSError) and err.filename and os.fspath(err.filename) not in text:
         text = f"{os.fspath(err.filename)!r}: {text}"
     outputs = getattr(args, "outputs", None)
+    if isinstance(err, FileNotFoundError) and ";" not in text:
+        text += "; check the file name and the folder"
     source = getattr(outputs, "current_input", None)
     if source and os.fspath(source) not in text and not isinstance(err, FileExistsError):
         text = f"{os.fspath(source)!r}: {text}"
@@ -279,8 +287,10 @@ def run_command(args) -> int:
             raise
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `emunmix info f | head`: the reader left; not an error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        try:  # so that Python's own flush at exit does not complain again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # a stdout without a file descriptor
+            pass
         return EXIT_OK
     except Exception as err:  # noqa: BLE001 - the one place that turns errors into codes
         removed = outputs.rollback() if outputs is not None else []

@@ -24,12 +24,14 @@ def _output_path(path: str, suffix: str, out: str | None) -> Path:
 class _Steps:
     """A tqdm bar over a command's few long steps (load, compute, save); ``-q`` hides it."""
 
-    def __init__(self, names, quiet: bool):
+    def __init__(self, names, quiet: bool, outputs=None):
         from tqdm.auto import tqdm
 
         self._names = list(names)
         self._bar = tqdm(total=len(self._names), desc=self._names[0], leave=False,
                          disable=quiet)
+        if outputs is not None:  # closed on an error, so the message starts its own line
+            outputs.cleanups.append(self._bar.close)
         self.seconds = {}  # step name -> wall time, for --report
         self._t0 = time.perf_counter()
 
@@ -75,7 +77,7 @@ def _cmd_decompose(args: argparse.Namespace) -> int:
     out = _output_path(args.file, "decomposed", args.out)
     check_outputs(args, out, args.figure)
     rep = command_report(args, f"emunmix decompose {Path(args.file).name}")
-    steps = _Steps(["load", "decompose", "save"], args.quiet)
+    steps = _Steps(["load", "decompose", "save"], args.quiet, args.outputs)
     s = _load(args, args.file)
     steps.next()
     rep.dataset(s, args.file)
@@ -109,7 +111,7 @@ def _cmd_bss(args: argparse.Namespace) -> int:
     out = _output_path(args.file, "bss", args.out)
     check_outputs(args, out, args.figure)
     rep = command_report(args, f"emunmix bss {Path(args.file).name}")
-    steps = _Steps(["load", "decompose", "unmix", "save"], args.quiet)
+    steps = _Steps(["load", "decompose", "unmix", "save"], args.quiet, args.outputs)
     s = _load(args, args.file)
     steps.next()
     rep.dataset(s, args.file)
@@ -159,7 +161,7 @@ def _cmd_denoise(args: argparse.Namespace) -> int:
     else:
         check_report_option(args)
     rep = command_report(args, f"emunmix denoise {Path(args.file).name}")
-    steps = _Steps(["load", "decompose", "save"], args.quiet)
+    steps = _Steps(["load", "decompose", "save"], args.quiet, args.outputs)
     s = _load(args, args.file)
     steps.next()
     rep.dataset(s, args.file)
@@ -199,7 +201,7 @@ def _cmd_align(args: argparse.Namespace) -> int:
         args.outputs.check_file(out, "output file", "(no option: it is named after its input)")
     check_report_option(args)
     rep = command_report(args, f"emunmix align-zlp {Path(args.lowloss).name}")
-    steps = _Steps(["load", "align", "save"], args.quiet)
+    steps = _Steps(["load", "align", "save"], args.quiet, args.outputs)
     ll = _load(args, args.lowloss, signal_dimension=1, signal_type="EELS")
     others = [_load(args, f, signal_dimension=1) for f in args.also_align]
     args.outputs.current_input = args.lowloss
@@ -233,7 +235,7 @@ def _cmd_despike(args: argparse.Namespace) -> int:
     out = _output_path(args.file, "despiked", args.out)
     check_outputs(args, out)
     rep = command_report(args, f"emunmix despike {Path(args.file).name}")
-    steps = _Steps(["load", "find and remove spikes", "save"], args.quiet)
+    steps = _Steps(["load", "find and remove spikes", "save"], args.quiet, args.outputs)
     s = _load(args, args.file, signal_dimension=1)
     steps.next()
     rep.dataset(s, args.file)

@@ -1,0 +1,82 @@
+"""Ctrl-C (SIGINT) stops a CLI command with exit code 130, a one-line message, no
+traceback and no output or temporary file left behind."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _cli_helpers import snapshot
+
+from emunmix.signal import Signal1D
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+def _start(argv, cwd):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), os.environ.get(
+        "PYTHONPATH", "")]), MPLBACKEND="Agg", PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-m", "emunmix.cli", *map(str, argv)], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def _wait_for(proc, word: bytes, timeout: float = 60.0) -> bytes:
+    """Read stderr until ``word`` appears (the command reached that step)."""
+    seen = b""
+    deadline = time.monotonic() + timeout
+    os.set_blocking(proc.stderr.fileno(), False)
+    while word not in seen:
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.fail(f"the command never reached {word!r}: {seen[-500:]!r}")
+        chunk = proc.stderr.read()
+        seen += chunk or b""
+        time.sleep(0.02)
+    return seen
+
+
+@pytest.fixture
+def big_file(tmp_path):
+    rng = np.random.default_rng(0)
+    s = Signal1D(rng.poisson(5, (48, 48, 256)).astype("float32"))
+    path = tmp_path / "big.hspy"
+    s.save(path)
+    return path
+
+
+@pytest.mark.parametrize("argv", [
+    ["decompose", "{file}", "--algorithm", "NMF", "--components", "30"],
+    ["bss", "{file}", "--components", "40"],
+])
+def test_ctrl_c_mid_computation_exits_130_and_leaves_nothing(big_file, argv):
+    folder = big_file.parent
+    before = snapshot(folder)
+    proc = _start([a.format(file=big_file) for a in argv], folder)
+    seen = _wait_for(proc, b"decompose")  # the progress bar reached the long step
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail("the command did not stop within 60 s of Ctrl-C")
+    err = (seen + err).decode(errors="replace")
+    assert proc.returncode == 130, err[-2000:]
+    assert "emunmix: interrupted" in err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert snapshot(folder) == before  # no output, no temporary
+
+
+def test_ctrl_c_while_writing_datasets_removes_what_this_run_wrote(tmp_path):
+    proc = _start(["datasets", "--out", tmp_path / "data"], tmp_path)
+    seen = _wait_for(proc, b"1/5")  # the first file is written
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    err = (seen + err).decode(errors="replace")
+    assert proc.returncode == 130, err[-2000:]
+    assert "emunmix: interrupted" in err and "Traceback" not in err
+    assert not (tmp_path / "data").exists()  # the folder this run created is gone
