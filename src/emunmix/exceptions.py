@@ -26,6 +26,11 @@ class InvalidMaskError(EmunmixError, TypeError, ValueError):
     so code written for either keeps working."""
 
 
+class InvalidIndexError(EmunmixError, IndexError, ValueError):
+    """An index, slice bound or step that selects nothing meaningful (NaN, a step of zero
+    channels); both an IndexError and a ValueError, so code written for either works."""
+
+
 class StaleDataError(EmunmixError, RuntimeError):
     """The data changed after a decomposition whose trailing components were deferred."""
 
@@ -73,6 +78,7 @@ __all__ = [
     "ConvergenceWarning",
     "EmunmixError",
     "EmunmixWarning",
+    "InvalidIndexError",
     "InvalidMaskError",
     "MLPCAConvergenceWarning",
     "NMFConvergenceWarning",
