@@ -375,6 +375,12 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
             data, axes = to_rgb(self.data, self.axes_manager.as_dictionaries(), dtype)
             self._data, self.axes_manager = data, AxesManager(axes)
         else:
+            try:
+                np.dtype(dtype)
+            except TypeError:
+                raise TypeError(f"change_dtype({dtype!r}): not a data type; give a numpy "
+                                "dtype such as 'float32' or 'uint16', or one of 'rgb8', "
+                                "'rgb16', 'rgba8', 'rgba16'") from None
             self._data = self.data.astype(dtype)
         self.__class__ = class_for(self.metadata.get_item("Signal.signal_type", ""),
                                    self.axes_manager.signal_dimension,

@@ -137,9 +137,10 @@ def pending_shift(signal, shifts, interpolation_method="linear", crop=True, expa
         lo, hi = crop_range_after_shift(finite, n)
         if hi <= lo:
             raise ValueError(
-                f"the shifts span {np.ptp(finite):g} channels, as much as the "
-                f"{n} channels of the signal axis: cropping would leave nothing "
-                "(use crop=False)"
+                f"the shifts move the spectra by {finite.min():g} to {finite.max():g} "
+                f"channels: no channel of the {n} on the signal axis stays valid in every "
+                "spectrum, so cropping would leave nothing; check the shifts (in axis "
+                "units, not channels?) or pass crop=False"
             )
         offset = axis.offset + lo * axis.scale
     data = signal.data
