@@ -53,6 +53,15 @@ class VisibleDeprecationWarning(EmunmixWarning):
     default, as HyperSpy's own VisibleDeprecationWarning)."""
 
 
+class AlignmentWarning(EmunmixWarning):
+    """An alignment left some spectra unshifted (no peak found, or an implausible shift)."""
+
+
+class SlowComputationWarning(EmunmixWarning):
+    """A call whose estimated cost runs to minutes (the message gives the estimate and how
+    to make it cheaper)."""
+
+
 class ConvergenceWarning(EmunmixWarning):
     """An iterative solver stopped at its iteration limit before meeting its tolerance."""
 
@@ -74,6 +83,7 @@ class BSSConvergenceWarning(ConvergenceWarning):
 
 
 __all__ = [
+    "AlignmentWarning",
     "BSSConvergenceWarning",
     "ConvergenceWarning",
     "EmunmixError",
@@ -85,6 +95,7 @@ __all__ = [
     "NonUniformAxisError",
     "RPCAConvergenceWarning",
     "ReaderUnavailableError",
+    "SlowComputationWarning",
     "StaleDataError",
     "UnknownAlgorithmError",
     "VisibleDeprecationWarning",
