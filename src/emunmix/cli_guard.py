@@ -273,19 +273,87 @@ def _first_line_error(err: BaseException, args) -> str:
     return text
 
 
+def _warning_line(command):
+    """``warnings.showwarning`` for the command line: one ``emunmix: warning:`` line."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"emunmix: warning: {cli_language(str(message), command)}",
+              file=file or sys.stderr)
+
+    return show
+
+
+class _Interrupts:
+    """SIGINT raises KeyboardInterrupt as usual, and is also remembered: Python drops a
+    KeyboardInterrupt raised inside a finaliser or weakref callback ("Exception
+    ignored in ..."), and a remembered Ctrl-C still ends the command with 130."""
+
+    def __init__(self):
+        self.seen = False
+        self._previous = None
+
+    def _handler(self, signum, frame):
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        self._hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+        return self
+
+    def _unraisable(self, unraisable) -> None:
+        if not issubclass(unraisable.exc_type, KeyboardInterrupt):  # ours: remembered
+            self._hook(unraisable)
+
+    def ignore(self) -> None:
+        """No more interrupts: the clean-up after the first one must finish."""
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def __exit__(self, *exc):
+        import signal
+
+        sys.unraisablehook = self._hook
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _interrupted(outputs, interrupts) -> int:
+    interrupts.ignore()
+    removed = outputs.rollback() if outputs is not None else []
+    note = f"; removed the {len(removed)} output(s) it had written" if removed else ""
+    print(f"emunmix: interrupted{note}", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
 def run_command(args) -> int:
     """Run ``args.func(args)`` with the exit codes and messages of the module docstring."""
+    import warnings
+
     outputs = getattr(args, "outputs", None)
     debug = bool(getattr(args, "debug", False))
+    shown = warnings.showwarning
+    if not debug:  # warnings in the command line's words too, one line each
+        warnings.showwarning = _warning_line(getattr(args, "command", None))
+    interrupts = _Interrupts()
     try:
-        return int(args.func(args) or 0)
+        with interrupts:
+            code = int(args.func(args) or 0)
+            if interrupts.seen:  # a Ctrl-C that Python swallowed on the way
+                return _interrupted(outputs, interrupts)
+            return code
     except KeyboardInterrupt:
-        removed = outputs.rollback() if outputs is not None else []
-        note = f"; removed the {len(removed)} output(s) it had written" if removed else ""
-        print(f"emunmix: interrupted{note}", file=sys.stderr)
         if debug:
             raise
-        return EXIT_INTERRUPTED
+        with interrupts:
+            return _interrupted(outputs, interrupts)
     except BrokenPipeError:  # `emunmix info f | head`: the reader left; not an error
         try:  # so that Python's own flush at exit does not complain again
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -300,3 +368,5 @@ def run_command(args) -> int:
                 if removed else "")
         print(f"emunmix: error: {_first_line_error(err, args)}{note}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, CLIUsageError) else EXIT_ERROR
+    finally:
+        warnings.showwarning = shown

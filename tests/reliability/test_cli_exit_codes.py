@@ -138,3 +138,21 @@ def test_a_closed_pipe_is_not_an_error(files, capsys, monkeypatch):
     monkeypatch.setattr(cli_module, "describe", lambda s: closed(None))
     code, out, err = run(["info", files / "spectra.hspy"], capsys)
     assert code == 0 and "error" not in err
+
+
+def test_warnings_are_one_line_in_the_cli_words(files, capsys, monkeypatch):
+    import warnings
+
+    from emunmix.signal.base import BaseSignal
+
+    def warn_then_fail(self, *args, **kwargs):
+        warnings.warn("number_of_components=30 may take minutes", UserWarning, stacklevel=2)
+        raise ValueError("number_of_components=30 is too many")
+
+    monkeypatch.setattr(BaseSignal, "blind_source_separation", warn_then_fail)
+    code, out, err = run(["bss", files / "spectra.hspy", "--components", "30", "-q"], capsys)
+    assert code == 1
+    lines = [ln.rsplit("\r", 1)[-1] for ln in err.split("\n") if "emunmix:" in ln]
+    assert lines[0] == "emunmix: warning: --components 30 may take minutes"
+    assert lines[1].startswith("emunmix: error: ") and "--components 30" in lines[1]
+    assert warnings.showwarning.__module__ == "warnings"  # restored afterwards
