@@ -127,14 +127,14 @@ class Outputs:
                    kind: str = "data") -> Path:
         """Refuse ``path`` before any work (see the module docstring); return it."""
         path = Path(path)
-        if path.exists() and not self.overwrite:
-            raise FileExistsError(
-                f"{os.fspath(path)!r} already exists ({what}); use --overwrite to replace "
-                f"it, or choose another path with {option}")
         if path.is_dir() and path.suffix.lower() != ".zspy":
             raise IsADirectoryError(
                 f"{os.fspath(path)!r} is a folder, not a file ({what}); choose a file "
                 f"name with {option}")
+        if path.exists() and not self.overwrite:
+            raise FileExistsError(
+                f"{os.fspath(path)!r} already exists ({what}); use --overwrite to replace "
+                f"it, or choose another path with {option}")
         ext = path.suffix.lower().lstrip(".")
         allowed = _writable_extensions(kind)
         if allowed is not None and ext not in allowed:
@@ -262,6 +262,8 @@ def _first_line_error(err: BaseException, args) -> str:
     outputs = getattr(args, "outputs", None)
     if isinstance(err, FileNotFoundError) and ";" not in text:
         text += "; check the file name and the folder"
+    if isinstance(err, IsADirectoryError) and ";" not in text:
+        text += "; give the path of a file"
     source = getattr(outputs, "current_input", None)
     if source and os.fspath(source) not in text and not isinstance(err, FileExistsError):
         text = f"{os.fspath(source)!r}: {text}"

@@ -79,12 +79,23 @@ def test_an_unwritable_output_folder_is_refused(folder, tmp_path, capsys, comman
     assert snapshot(folder) == before
 
 
-def test_an_output_that_is_a_folder_is_refused(folder, capsys):
-    (folder / "dir.hspy").mkdir()
-    code, _, err = run(_argv("decompose", folder, "--out", folder / "dir.hspy",
-                             "--overwrite"), capsys)
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+@pytest.mark.parametrize("option", ["--out", "--figure"])
+def test_an_output_that_is_a_folder_is_refused(folder, capsys, option, overwrite):
+    (folder / "dir.png").mkdir()
+    before = snapshot(folder)
+    code, _, err = run(_argv("decompose", folder, option, folder / "dir.png", *overwrite),
+                       capsys)
     assert code == 1
-    assert_one_line_error(err, "dir.hspy", "is a folder", "--out")
+    assert_one_line_error(err, "dir.png", "is a folder", option)
+    assert snapshot(folder) == before
+
+
+def test_an_input_that_is_a_folder_is_refused(folder, capsys):
+    (folder / "adir").mkdir()
+    code, _, err = run(["decompose", folder / "adir", "-q"], capsys)
+    assert code == 1
+    assert_one_line_error(err, "adir", "folder", "give the path of a file")
 
 
 @pytest.mark.parametrize("command", ["decompose", "bss", "cluster"])
