@@ -172,3 +172,56 @@ def test_bad_argument_is_refused_and_everything_kept(s, name):
     for w in words:
         assert w in message, (w, message)
     assert_state_unchanged(s, before)
+
+
+class _Failing:
+    """An estimator whose fit fails half-way through a call."""
+
+    n_components = 2
+    components_ = None
+
+    def fit(self, X, y=None):
+        raise RuntimeError("the estimator failed")
+
+    fit_transform = fit_predict = fit
+
+    def transform(self, X):
+        raise RuntimeError("the estimator failed")
+
+
+FAILING_STEPS = {
+    "decomposition": lambda s: s.decomposition(algorithm=_Failing(), output_dimension=2),
+    "bss": lambda s: s.blind_source_separation(2, algorithm=_Failing()),
+    "cluster": lambda s: s.cluster_analysis("signal", algorithm=_Failing()),
+    "cluster scaler": lambda s: s.cluster_analysis("signal", n_clusters=2,
+                                                   preprocessing=_Failing()),
+}
+
+
+@pytest.fixture(scope="module")
+def clustered(base):
+    s = base.deepcopy()
+    s.cluster_analysis("signal", n_clusters=2, random_state=0)
+    return s
+
+
+@pytest.mark.parametrize("name", FAILING_STEPS)
+def test_an_algorithm_failing_mid_call_leaves_all_results_as_they_were(clustered, name):
+    s = clustered.deepcopy()
+    before = signal_state(s)
+    with pytest.raises(RuntimeError, match="the estimator failed"):
+        FAILING_STEPS[name](s)
+    assert_state_unchanged(s, before)
+
+
+@pytest.mark.parametrize("call", ["decomposition", "spikes"])
+def test_nan_data_are_refused_with_the_fix_and_nothing_changes(s, call):
+    s.data[0, 0, 0] = np.nan
+    before = signal_state(s)
+    with pytest.raises(ValueError, match="NaN") as info:
+        if call == "decomposition":
+            s.decomposition()
+        else:
+            s.spikes_removal_tool(interactive=False)
+    assert "mask" in str(info.value)
+    assert_state_unchanged(s, before)
