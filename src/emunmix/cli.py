@@ -7,6 +7,7 @@ for each one's options.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -188,5 +189,21 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+def run() -> None:
+    """The console script: :func:`main`, then exit with its code.
+
+    After an interrupt (130, 143) the command has cleaned up; it then exits at once,
+    because CPython remembers a KeyboardInterrupt that passed through some C code
+    even when it was caught, and would otherwise end the process by SIGINT (-2)
+    instead of with the code.
+    """
+    code = main()
+    if code in (EXIT_INTERRUPTED, 143):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

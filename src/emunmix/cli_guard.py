@@ -1,7 +1,8 @@
 """What the ``emunmix`` command promises whatever happens.
 
 - Exit codes: 0 success, 1 a data or file error, 2 a usage error (argparse's
-  convention), 130 interrupted (Ctrl-C, SIGINT).
+  convention), 130 interrupted (Ctrl-C, SIGINT), 143 terminated (SIGTERM); both
+  remove the outputs the run had written.
 - Errors are one line on stderr, ``emunmix: error: FILE: problem; fix``, in the
   command line's words (``--overwrite``, not ``overwrite=True``); the traceback only
   with ``--debug``.
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from .exceptions import EmunmixError
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130  # SIGTERM: 143
 
 
 class CLIUsageError(EmunmixError, ValueError):
@@ -286,16 +287,22 @@ def _warning_line(command):
 
 
 class _Interrupts:
-    """SIGINT raises KeyboardInterrupt as usual, and is also remembered: Python drops a
-    KeyboardInterrupt raised inside a finaliser or weakref callback ("Exception
-    ignored in ..."), and a remembered Ctrl-C still ends the command with 130."""
+    """SIGINT (Ctrl-C) and SIGTERM raise KeyboardInterrupt, so that every ``finally``
+    cleans up (temporary files, outputs of this run), and are also remembered: Python
+    drops a KeyboardInterrupt raised inside a finaliser or weakref callback
+    ("Exception ignored in ..."), and a remembered signal still ends the command with
+    128 + its number (130, 143)."""
 
     def __init__(self):
-        self.seen = False
-        self._previous = None
+        self.signum = None
+        self._previous = {}
+
+    @property
+    def seen(self) -> bool:
+        return self.signum is not None
 
     def _handler(self, signum, frame):
-        self.seen = True
+        self.signum = self.signum or signum
         raise KeyboardInterrupt
 
     def __enter__(self):
@@ -303,7 +310,8 @@ class _Interrupts:
         import threading
 
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handler)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handler)
         self._hook = sys.unraisablehook
         sys.unraisablehook = self._unraisable
         return self
@@ -316,23 +324,28 @@ class _Interrupts:
         """No more interrupts: the clean-up after the first one must finish."""
         import signal
 
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for sig in self._previous:
+            signal.signal(sig, signal.SIG_IGN)
 
     def __exit__(self, *exc):
         import signal
 
         sys.unraisablehook = self._hook
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous = {}
 
 
 def _interrupted(outputs, interrupts) -> int:
+    import signal
+
     interrupts.ignore()
     removed = outputs.rollback() if outputs is not None else []
     note = f"; removed the {len(removed)} output(s) it had written" if removed else ""
-    print(f"emunmix: interrupted{note}", file=sys.stderr)
-    return EXIT_INTERRUPTED
+    signum = interrupts.signum or signal.SIGINT
+    what = "terminated (SIGTERM)" if signum == signal.SIGTERM else "interrupted"
+    print(f"emunmix: {what}{note}", file=sys.stderr)
+    return EXIT_INTERRUPTED if signum == signal.SIGINT else 128 + int(signum)
 
 
 def run_command(args) -> int:

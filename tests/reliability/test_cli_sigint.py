@@ -71,6 +71,21 @@ def test_ctrl_c_mid_computation_exits_130_and_leaves_nothing(big_file, argv):
     assert snapshot(folder) == before  # no output, no temporary
 
 
+def test_sigterm_mid_computation_exits_143_and_leaves_nothing(big_file):
+    folder = big_file.parent
+    before = snapshot(folder)
+    proc = _start(["decompose", big_file, "--algorithm", "NMF", "--components", "30"],
+                  folder)
+    seen = _wait_for(proc, b"decompose")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    err = (seen + err).decode(errors="replace")
+    assert proc.returncode == 143, err[-2000:]
+    assert "emunmix: terminated (SIGTERM)" in err and "Traceback" not in err
+    assert snapshot(folder) == before
+
+
 def test_ctrl_c_while_writing_datasets_removes_what_this_run_wrote(tmp_path):
     proc = _start(["datasets", "--out", tmp_path / "data"], tmp_path)
     seen = _wait_for(proc, b"1/5")  # the first file is written
