@@ -51,7 +51,13 @@ _OPTION_NAMES = {
                 "max_clusters": "--max-clusters", "preprocessing": "--preprocessing",
                 "metric": "--metric"},
     "despike": {"threshold": "--threshold"},
-    "align-zlp": {"also_align": "--also-align"},
+    "align-zlp": {"also_align": "--also-align", "pass crop=False": "use --no-crop",
+                  "crop=False": "--no-crop", "signal_range=(start, end)":
+                  "--signal-range START END", "signal_range": "--signal-range",
+                  "Widen signal_range or mask these pixels": "Widen --signal-range",
+                  "with crop=True": "without --no-crop",
+                  "(mask=...)": "(in Python: mask=...)",
+                  "mask=... for bad spectra": "in Python mask=... for bad spectra"},
 }
 
 
@@ -62,7 +68,8 @@ def cli_language(message: str, command: str | None = None) -> str:
         text = re.sub(pattern, repl, text)
     for name, option in _OPTION_NAMES.get(command or "", {}).items():
         tail = "" if not name[-1].isalnum() and name[-1] != "_" else r"(?![\w(])"
-        text = re.sub(rf"(?<![\w.-]){re.escape(name)}{tail}", option, text)
+        head = r"(?<![\w.-])" if name[0].isalnum() or name[0] == "_" else ""
+        text = re.sub(rf"{head}{re.escape(name)}{tail}", option, text)
     return text
 
 

@@ -211,7 +211,8 @@ def _cmd_align(args: argparse.Namespace) -> int:
         rep.dataset(o, f, "also aligned, before")
     before = zlp_view(ll) if rep.active else None
     truth = rep.identity(ll) if rep.active else None  # checked on the data as loaded
-    ll.align_zero_loss_peak(also_align=others, print_stats=True, crop=not args.no_crop)
+    ll.align_zero_loss_peak(also_align=others, print_stats=True, crop=not args.no_crop,
+                            signal_range=args.signal_range)
     steps.next()
     written = [args.outputs.save(sig, out) for sig, out in zip([ll, *others], outs)]
     steps.next()
@@ -222,6 +223,7 @@ def _cmd_align(args: argparse.Namespace) -> int:
             rep.dataset(sig, f, "aligned", overview=False)
         rep.step("load", steps.seconds["load"], files=[args.lowloss, *args.also_align])
         params = {"also_align": list(args.also_align), "crop": not args.no_crop,
+                  "signal_range": args.signal_range,
                   "subpixel": True, "calibrate": True}
         rep.add(alignment_section, before, zlp_view(ll), ll, params, steps.seconds["align"],
                 truth)
@@ -322,6 +324,10 @@ def add_processing_commands(sub) -> None:
     p.add_argument("--also-align", nargs="*", default=[], metavar="FILE",
                    help="core-loss file(s) acquired simultaneously (same navigation shape)")
     p.add_argument("--no-crop", action="store_true", help="keep channels made empty by shifts")
+    p.add_argument("--signal-range", nargs=2, type=float, default=None,
+                   metavar=("START", "END"),
+                   help="energies (eV) between which to look for the zero-loss peak "
+                   "(default: around the brightest channels)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace existing output files (and report)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

@@ -41,7 +41,8 @@ def spectra(shape=(4, 5), channels=32, seed=0, cls=Signal1D):
 
 
 def write(path, kind: str = "spectra") -> Path:
-    """Write a small file of ``kind``: spectra, line, lowloss, eels, image, complex."""
+    """Write a small file of ``kind``: spectra, line, lowloss, eels, noise_eels, split,
+    image, complex."""
     path = Path(path)
     if kind == "spectra":
         s = spectra()
@@ -51,6 +52,12 @@ def write(path, kind: str = "spectra") -> Path:
         s = spectra(cls=EELSSpectrum)
     elif kind == "lowloss":
         s = lowloss()
+    elif kind == "noise_eels":  # EELS without a zero-loss peak: flat Poisson noise
+        s = EELSSpectrum(np.random.default_rng(0).poisson(10, (8, 8, 256)).astype(float))
+        s.axes_manager[-1].scale, s.axes_manager[-1].offset = 0.1, -5.0
+    elif kind == "split":  # half the zero-loss peaks 66 channels later
+        s = lowloss()
+        s.data[2:] = np.roll(s.data[2:], 66, axis=-1)
     elif kind == "image":
         s = Signal2D(np.random.default_rng(0).poisson(5, (3, 8, 8)).astype("float32"))
     elif kind == "complex":

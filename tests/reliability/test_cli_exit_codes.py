@@ -2,6 +2,7 @@
 error, a one-line message naming the file and the fix, no traceback unless --debug;
 nothing is written when a command fails."""
 
+import numpy as np
 import pytest
 from _cli_helpers import assert_one_line_error, run, snapshot, write
 
@@ -10,7 +11,8 @@ from emunmix.io import load
 
 @pytest.fixture
 def files(tmp_path):
-    for kind in ("spectra", "line", "eels", "lowloss", "image", "complex"):
+    for kind in ("spectra", "line", "eels", "lowloss", "noise_eels", "split", "image",
+                 "complex"):
         write(tmp_path / f"{kind}.hspy", kind)
     (tmp_path / "garbage.hspy").write_text("not an HDF5 file")
     return tmp_path
@@ -37,6 +39,8 @@ USAGE_ERRORS = [
     (["cluster", "{spectra}"], ["--clusters"]),
     (["datasets", "--format", "tiff"], ["--format", "hspy"]),
     (["align-zlp"], ["lowloss"]),
+    (["align-zlp", "{lowloss}", "--signal-range", "1"], ["--signal-range", "2 arguments"]),
+    (["align-zlp", "{lowloss}", "--signal-range", "a", "b"], ["--signal-range", "float"]),
     (["no-such-command"], ["no-such-command"]),
     (["decompose", "{spectra}", "--out", "{tmp}/out.txt"], [".txt", ".hspy"]),
     (["decompose", "{spectra}", "--figure", "{tmp}/scree.foo"], [".foo", ".png"]),
@@ -66,6 +70,11 @@ DATA_ERRORS = [
     (["align-zlp", "{lowloss}", "--also-align", "{complex}"], ["complex.hspy", "complex"]),
     (["align-zlp", "{lowloss}", "--also-align", "{line}"], ["--also-align", "navigation"]),
     (["despike", "{image}"], ["image.hspy", "one signal axis"]),
+    (["align-zlp", "{noise_eels}"], ["noise_eels.hspy", "no zero-loss peak found in 64 of 64",
+                                     "nothing was changed", "--signal-range START END"]),
+    (["align-zlp", "{split}"], ["split.hspy", "would keep only", "--no-crop"]),
+    (["align-zlp", "{lowloss}", "--signal-range", "5", "1"],
+     ["lowloss.hspy", "no zero-loss peak inside", "Widen --signal-range"]),
     (["cluster", "{complex}", "--clusters", "2"], ["complex.hspy", "complex"]),
     (["cluster", "{spectra}", "--clusters", "50"], ["spectra.hspy", "--clusters"]),
     (["report", "{tmp}/nothere.hspy", "--out", "{tmp}/rep"], ["nothere.hspy"]),
@@ -96,6 +105,7 @@ def test_data_and_file_errors_exit_1_naming_the_file(files, capsys, template, wo
     line = assert_one_line_error(err, *words)
     assert line.startswith("emunmix: error: ")
     assert "overwrite=True" not in line and "output_dimension" not in line
+    assert "signal_range" not in line and "crop=" not in line
     assert snapshot(files) == before
 
 
@@ -156,3 +166,11 @@ def test_warnings_are_one_line_in_the_cli_words(files, capsys, monkeypatch):
     assert lines[0] == "emunmix: warning: --components 30 may take minutes"
     assert lines[1].startswith("emunmix: error: ") and "--components 30" in lines[1]
     assert warnings.showwarning.__module__ == "warnings"  # restored afterwards
+
+
+def test_align_zlp_with_a_signal_range(files, capsys):
+    code, out, err = run(["align-zlp", files / "lowloss.hspy", "--signal-range", "-2", "2",
+                          "-q"], capsys)
+    assert code == 0, err
+    s = load(files / "lowloss_aligned.hspy")
+    assert abs(s.axes_manager[-1].axis[np.argmax(s.data.mean((0, 1)))]) < 0.15  # at 0 eV
