@@ -383,6 +383,11 @@ def run_command(args) -> int:
             pass
         return EXIT_OK
     except Exception as err:  # noqa: BLE001 - the one place that turns errors into codes
+        if interrupts.seen and not debug:
+            # C code that calls back into Python (ARPACK, ...) turns a KeyboardInterrupt
+            # into its own error ("initialization failed"): the cause was the signal
+            with interrupts:
+                return _interrupted(outputs, interrupts)
         removed = outputs.rollback() if outputs is not None else []
         if debug:
             raise

@@ -95,3 +95,34 @@ def test_ctrl_c_while_writing_datasets_removes_what_this_run_wrote(tmp_path):
     assert proc.returncode == 130, err[-2000:]
     assert "emunmix: interrupted" in err and "Traceback" not in err
     assert not (tmp_path / "data").exists()  # the folder this run created is gone
+
+
+def _interrupted_then(outcome):
+    """A command that gets SIGINT, and whose library turns the KeyboardInterrupt into
+    ``outcome``: another error (as ARPACK's callbacks do) or nothing (a finaliser)."""
+
+    def command(args):
+        args.outputs.current_input = "x.hspy"
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # the handler raises here
+        except KeyboardInterrupt:
+            if outcome == "error":
+                raise RuntimeError("initialization failed") from None
+        return 0
+
+    return command
+
+
+@pytest.mark.parametrize("outcome", ["error", "swallowed"])
+def test_an_interrupt_turned_into_another_error_or_lost_still_exits_130(outcome, capsys):
+    import argparse
+
+    from emunmix.cli_guard import Outputs, run_command
+
+    args = argparse.Namespace(command="decompose", func=_interrupted_then(outcome),
+                              outputs=Outputs())
+    assert run_command(args) == 130
+    err = capsys.readouterr().err
+    assert "emunmix: interrupted" in err and "initialization failed" not in err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
