@@ -52,7 +52,7 @@ def test_info_reads_files_whose_reader_cannot_load_lazily(tmp_path, capsys):
 
 def test_info_missing_file_is_a_clear_error(tmp_path, capsys):
     missing = tmp_path / "nope.hspy"
-    assert cli.main(["info", str(missing)]) == 2
+    assert cli.main(["info", str(missing)]) == 1  # a file error (2: usage)
     err = capsys.readouterr().err
     assert "nope.hspy" in err and "no such file" in err
 
@@ -63,7 +63,7 @@ def test_datasets_writes_every_dataset_and_refuses_to_overwrite(tmp_path, capsys
     names = sorted(p.name for p in out.iterdir())
     assert names == ["CL1.hspy", "CL2.hspy", "CL3.hspy", "CL4.hspy", "LL3.hspy"]
     before = (out / "CL1.hspy").stat().st_mtime_ns
-    assert cli.main(["datasets", "--out", str(out), "-q"]) == 2
+    assert cli.main(["datasets", "--out", str(out), "-q"]) == 1
     assert "overwrite" in capsys.readouterr().err
     assert (out / "CL1.hspy").stat().st_mtime_ns == before
     from emunmix.io import load

@@ -36,7 +36,7 @@ def test_auto_estimates_the_phases_and_saves_the_labels(phase_file, tmp_path, ca
     labels = s.get_cluster_labels(merged=True).data.ravel()
     assert adjusted_rand_score(truth.labels.ravel(), labels) >= 0.95
     # never overwrites without --overwrite
-    assert cli.main(["cluster", str(path), "--clusters", "3", "--out", str(out), "-q"]) == 2
+    assert cli.main(["cluster", str(path), "--clusters", "3", "--out", str(out), "-q"]) == 1
     assert "already exists" in capsys.readouterr().err
     assert hs.load(out).learning_results.number_of_clusters == 4
 

@@ -93,7 +93,7 @@ def test_an_existing_report_stops_the_command_before_any_work(data_dir, tmp_path
     (tmp_path / "r" / "summary.json").write_text("{}")
     out = tmp_path / "dec.hspy"
     assert cli.main(["decompose", str(data_dir / "CL1.hspy"), "--out", str(out), "-q",
-                     "--report", str(tmp_path / "r")]) == 2
+                     "--report", str(tmp_path / "r")]) == 1
     assert "already exists" in capsys.readouterr().err
     assert not out.exists()  # nothing was computed or written
     assert (tmp_path / "r" / "summary.json").read_text() == "{}"

@@ -7,8 +7,15 @@ for each one's options.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+from .cli_guard import EXIT_INTERRUPTED, EXIT_OK, Outputs, run_command
+from .cli_options import integer
+from .cli_report import check_report_option
+
+DEBUG_HELP = "show the full traceback of an error (default: a one-line message)"
 
 DESCRIPTION = """\
 emunmix: machine learning for electron-microscopy spectrum images (EELS, EDS, ...).
@@ -27,6 +34,7 @@ Start with:
 def _cmd_info(args: argparse.Namespace) -> int:
     from .io import load
 
+    args.outputs.current_input = args.file
     try:
         signals = load(args.file, lazy=True)  # shape and metadata without reading data
     except NotImplementedError:  # this reader reads whole files only
@@ -59,12 +67,17 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     from . import datasets
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    suffix = "_hard" if args.hard else ""
+    paths = {name: out / f"{name}{suffix}.{args.format}" for name in datasets.DATASET_NAMES}
+    args.outputs.check_folder(out, "datasets folder", "--out")
+    if out.exists():  # every file checked before the first is written
+        for path in paths.values():
+            args.outputs.check_file(path, "dataset file", "--out")
+    args.outputs.make_folder(out)
     for name in _progress(datasets.DATASET_NAMES, "datasets", args.quiet):
         s = getattr(datasets, name)(hard=args.hard)
-        suffix = "_hard" if args.hard else ""
-        path = out / f"{name}{suffix}.{args.format}"
-        s.save(path, overwrite=args.overwrite)
+        path = paths[name]
+        args.outputs.save(s, path)
         if not args.quiet:
             from tqdm.auto import tqdm
 
@@ -73,8 +86,15 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .demo import OUTPUT_FILES, run_demo
 
+    if args.out:
+        args.outputs.check_folder(args.out, "figures folder", "--out")
+        if Path(args.out).exists():
+            for name in OUTPUT_FILES:
+                args.outputs.check_file(Path(args.out) / name, "demo output", "--out",
+                                        kind="figure" if name.endswith(".png") else "text")
+    check_report_option(args)
     run_demo(out=Path(args.out) if args.out else None, hard=args.hard,
              random_state=args.random_state, quiet=args.quiet,
              report=Path(args.report) if args.report else None, overwrite=args.overwrite)
@@ -97,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
     parser.add_argument("--version", action="version", version=f"emunmix {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("info", help="show shape, axes, dtype and metadata of a file",
@@ -124,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
                        "ground truth. Figures are written when --out is given.")
     p.add_argument("--out", default=None, help="folder for figures and the summary (optional)")
     p.add_argument("--hard", action="store_true", help="use the harder datasets")
-    p.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--random-state", type=integer("--random-state"), default=0,
+                   help="seed (default 0)")
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
     from .cli_report import add_report_option
 
@@ -140,24 +162,48 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_cluster import add_cluster_command
 
     add_cluster_command(sub)
+    for p in sub.choices.values():  # --debug after the command name too
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help=DEBUG_HELP)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``emunmix`` command."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a report's command line
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 0
+    """Entry point of the ``emunmix`` command.
+
+    Returns the exit status: 0 success, 1 a data or file error, 2 a usage error (bad
+    options exit through argparse's ``SystemExit(2)``), 130 interrupted (Ctrl-C); see
+    :mod:`emunmix.cli_guard`.
+    """
     try:
-        return int(args.func(args) or 0)
-    except (FileNotFoundError, FileExistsError, ValueError, OSError, ImportError,
-            NotImplementedError) as err:
-        print(f"emunmix {args.command}: error: {err}", file=sys.stderr)
-        return 2
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        args.argv = list(sys.argv[1:] if argv is None else argv)  # for a report's command
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return EXIT_OK
+        args.outputs = Outputs(overwrite=getattr(args, "overwrite", False))
+        return run_command(args)
+    except KeyboardInterrupt:  # before the command ran (imports, parsing)
+        print("emunmix: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def run() -> None:
+    """The console script: :func:`main`, then exit with its code.
+
+    After an interrupt (130, 143) the command has cleaned up; it then exits at once,
+    because CPython remembers a KeyboardInterrupt that passed through some C code
+    even when it was caught, and would otherwise end the process by SIGINT (-2)
+    instead of with the code.
+    """
+    code = main()
+    if code in (EXIT_INTERRUPTED, 143):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

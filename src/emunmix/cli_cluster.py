@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import argparse
 
-from .cli_process import FILE_HELP, SEED_HELP, _common, _load, _output_path, _Steps
+from .cli_options import integer
+from .cli_process import (
+    FILE_HELP,
+    SEED_HELP,
+    _common,
+    _load,
+    _output_path,
+    _Steps,
+    check_outputs,
+)
 from .cli_report import command_report
 
 
@@ -29,9 +38,12 @@ def _clusters(value: str):
 def _cmd_cluster(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    out = _output_path(args.file, "clustered", args.out)
+    check_outputs(args, out, args.figure)
     rep = command_report(args, f"emunmix cluster {Path(args.file).name}")
-    steps = _Steps(["load", "decompose", "estimate", "cluster", "save"], args.quiet)
-    s = _load(args.file)
+    steps = _Steps(["load", "decompose", "estimate", "cluster", "save"], args.quiet,
+                   args.outputs)
+    s = _load(args, args.file)
     rep.dataset(s, args.file)
     steps.next()
     decomposed_here = False
@@ -65,15 +77,14 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     steps.next()
     s.cluster_analysis(source, n_clusters=n, **common)
     steps.next()
-    out = _output_path(args.file, "clustered", args.out)
-    s.save(out, overwrite=args.overwrite)
+    args.outputs.save(s, out)
     steps.next()
     sizes = s.learning_results.cluster_labels.sum(1)
     print(f"{n} clusters, pixels per cluster: {', '.join(str(int(v)) for v in sizes)}")
     print(f"wrote {out} (data with its learning and cluster results)")
     if args.figure:
         ax = s.plot_cluster_map()
-        ax.figure.savefig(args.figure, dpi=100)
+        args.outputs.savefig(ax.figure, args.figure)
         print(f"wrote {args.figure}")
     if rep.active:
         from .report.cluster_section import cluster_section
@@ -104,7 +115,8 @@ def add_cluster_command(sub) -> None:
                    help="number of clusters, or 'auto' to estimate it")
     p.add_argument("--source", default="decomposition", choices=["decomposition", "signal"],
                    help="cluster the decomposition loadings (default) or the data itself")
-    p.add_argument("--components", type=int, default=None, metavar="N",
+    p.add_argument("--components", type=integer("--components", 1), default=None,
+                   metavar="N",
                    help="decomposition components clustered (default: its estimate)")
     p.add_argument("--preprocessing", default="norm",
                    choices=["norm", "standard", "minmax", "none"],
@@ -115,11 +127,12 @@ def add_cluster_command(sub) -> None:
                             "spectralclustering"], help="clustering algorithm")
     p.add_argument("--metric", default="gap", choices=["gap", "silhouette", "elbow"],
                    help="how 'auto' estimates the number of clusters (default: gap)")
-    p.add_argument("--max-clusters", type=int, default=10,
+    p.add_argument("--max-clusters", type=integer("--max-clusters", 2), default=10,
                    help="largest number tried by 'auto' (default 10)")
     p.add_argument("--no-poisson", action="store_true",
                    help="decompose without Poisson normalisation (when decomposing)")
     p.add_argument("--figure", default=None, help="write the cluster map to this PNG")
-    p.add_argument("--random-state", type=int, default=0, help=SEED_HELP)
+    p.add_argument("--random-state", type=integer("--random-state"), default=0,
+                   help=SEED_HELP)
     _common(p)
     p.set_defaults(func=_cmd_cluster)

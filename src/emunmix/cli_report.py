@@ -16,6 +16,21 @@ def add_report_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--report", default=None, metavar="DIR", help=REPORT_HELP)
 
 
+def check_report_option(args: argparse.Namespace) -> None:
+    """Refuse a ``--report`` that could not be written, before any work."""
+    path = getattr(args, "report", None)
+    if path is None:
+        return
+    from .report.writer import check_free, report_paths
+
+    try:
+        check_free(path, bool(getattr(args, "overwrite", False)))
+        page, _ = report_paths(path)
+    except ValueError as err:
+        raise FileExistsError(str(err)) from None
+    args.outputs.check_folder(page.parent, "report", "--report")
+
+
 def command_report(args: argparse.Namespace, title: str):
     """The :class:`~emunmix.report.run.RunReport` of a command (inactive without --report)."""
     from .report import command_line
@@ -29,9 +44,11 @@ def command_report(args: argparse.Namespace, title: str):
 def _cmd_report(args: argparse.Namespace) -> int:
     from .io import load
     from .report import add_dataset, learning_report, write_report
-    from .report.writer import check_free
+    from .report.writer import check_free, report_paths
 
     check_free(args.out, args.overwrite)
+    args.outputs.check_folder(report_paths(args.out)[0].parent, "report", "--out")
+    args.outputs.current_input = args.file
     try:  # lazily: statistics and overview reduce chunk by chunk, so any size fits
         signals = load(args.file, lazy=True)
     except NotImplementedError:  # a reader without a lazy mode reads whole files only

@@ -37,7 +37,14 @@ def _correlations(signal, truth, which: str) -> tuple[float, float]:
     return float(np.mean(c_map)), float(np.mean(c_spec))
 
 
+# what the demo writes to its --out folder (the CLI checks them before the run)
+OUTPUT_FILES = ("scree_poisson.png", "bss_factors_CL1.png", "nmf_factors_CL1.png",
+                "summary.txt")
+
+
 def _save_figure(fig_or_ax, out: Path | None, name: str) -> None:
+    if f"{name}.png" not in OUTPUT_FILES:  # the CLI checks only the names listed there
+        raise RuntimeError(f"demo figure {name!r} is missing from OUTPUT_FILES")
     if out is None or fig_or_ax is None:
         return
     fig = getattr(fig_or_ax, "figure", fig_or_ax)

@@ -31,6 +31,11 @@ class InvalidMaskError(EmunmixError, TypeError, ValueError):
     so code written for either keeps working."""
 
 
+class InvalidIndexError(EmunmixError, IndexError, ValueError):
+    """An index, slice bound or step that selects nothing meaningful (NaN, a step of zero
+    channels); both an IndexError and a ValueError, so code written for either works."""
+
+
 class StaleDataError(EmunmixError, RuntimeError):
     """The data changed after a decomposition whose trailing components were deferred."""
 
@@ -74,6 +79,15 @@ class VisibleDeprecationWarning(EmunmixWarning):
 class LearningResultsWarning(EmunmixWarning):
     """Part of the learning results stored in a file was dropped on load (the warning says
     which part and why); the data and the rest of the results are loaded."""
+
+
+class AlignmentWarning(EmunmixWarning):
+    """An alignment left some spectra unshifted (no peak found, or an implausible shift)."""
+
+
+class SlowComputationWarning(EmunmixWarning):
+    """A call whose estimated cost runs to minutes (the message gives the estimate and how
+    to make it cheaper)."""
 
 
 class ConvergenceWarning(EmunmixWarning):
@@ -140,16 +154,19 @@ def reexported_warnings(*names: str):
 
 
 __all__ = [
+    "AlignmentWarning",
     "ConvergenceWarning",
     "DamagedFileError",
     "EmunmixError",
     "EmunmixWarning",
     "FileChangedError",
+    "InvalidIndexError",
     "InvalidMaskError",
     "LearningResultsWarning",
     "NonUniformAxisError",
     "ReaderUnavailableError",
     "SaveInterrupted",
+    "SlowComputationWarning",
     "StaleDataError",
     "UnknownAlgorithmError",
     "UnwritableMetadataError",

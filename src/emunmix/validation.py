@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from emunmix.exceptions import InvalidMaskError
+from emunmix.exceptions import InvalidIndexError, InvalidMaskError
 
 
 def is_dask(X) -> bool:
@@ -263,3 +263,41 @@ def check_index(index, size: int, name: str, what: str) -> int:
             f"{name} {index} is out of range for {what} (valid: {-size} to {size - 1})"
         )
     return index % size
+
+
+def check_axis_value(value, axis_name: str, what: str = "index") -> None:
+    """Refuse a NaN calibrated value (an index, a slice bound or a step) on an axis.
+
+    Raises
+    ------
+    InvalidIndexError
+        (an IndexError and a ValueError) For NaN, which would otherwise become
+        index -9223372036854775808.
+    """
+    arr = np.asarray(value, dtype=float)
+    if np.isnan(arr).any():
+        raise InvalidIndexError(
+            f"{what} {value!r} on axis {axis_name!r} is not a number (NaN): give an integer "
+            "index or a calibrated value in the axis range")
+
+
+def check_count(n, name: str, minimum: int = 1, maximum: int | None = None,
+                what: str = "") -> int:
+    """An integer count between ``minimum`` and ``maximum`` (inclusive).
+
+    Raises
+    ------
+    TypeError
+        For a non-integer (floats, booleans, strings).
+    ValueError
+        Out of range; the message gives the range and what bounds it (``what``).
+    """
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {n!r}")
+    n = int(n)
+    if maximum is not None and not minimum <= n <= maximum:
+        because = f" ({what})" if what else ""
+        raise ValueError(f"{name} must be between {minimum} and {maximum}{because}, got {n}")
+    if n < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {n}")
+    return n

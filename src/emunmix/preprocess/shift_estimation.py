@@ -135,6 +135,10 @@ def estimate_shift_1d(
         scipy.fft.rfft(a, nfft, axis=1) * np.conj(scipy.fft.rfft(r, nfft))[None, :], nfft, axis=1
     )
     # corr[:, lag] = sum_i a[i + lag] r[i]; lags wrap: index nfft - L is lag -L
+    if max_shift is not None and (isinstance(max_shift, bool) or not np.isfinite(max_shift)
+                                  or max_shift < 0):
+        raise ValueError(f"max_shift must be a number of channels >= 0 (or None: up to the "
+                         f"window width {w}), got {max_shift!r}")
     lim = w - 1 if max_shift is None else int(min(np.floor(max_shift), w - 1))
     lags = np.arange(-lim, lim + 1)
     c = corr[:, lags % nfft]

@@ -43,6 +43,9 @@ class ArithmeticMixin:
                     "shapes do not broadcast"
                 ) from None
             return arr
+        if other is None or isinstance(other, (str, bytes, dict, set)):
+            raise TypeError(f"cannot {opname} a signal and a {type(other).__name__} "
+                            f"({other!r}); give a number, an array or a signal")
         return other
 
     def _binary(self, other, op, opname: str, reflected: bool = False) -> SignalLike:

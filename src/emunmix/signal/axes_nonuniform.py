@@ -14,6 +14,7 @@ import copy
 import numpy as np
 
 from ..exceptions import NonUniformAxisError
+from ..validation import check_axis_value
 from .axis import _UNDEFINED, DataAxis
 
 __all__ = ["NonUniformAxisError", "NonUniformDataAxis", "require_uniform"]
@@ -138,6 +139,7 @@ class NonUniformDataAxis(DataAxis):
         """
         if value is None:
             return None
+        check_axis_value(value, self.name)
         arr = np.asarray(value, dtype=float)
         lo_half, hi_half = self._half_steps()
         if np.any(arr < self.low_value - lo_half) or np.any(arr > self.high_value + hi_half):

@@ -11,6 +11,9 @@ import math
 
 import numpy as np
 
+from emunmix.exceptions import InvalidIndexError
+from emunmix.validation import check_axis_value
+
 _UNDEFINED = "<undefined>"
 
 
@@ -102,6 +105,7 @@ class DataAxis:
         """
         if value is None:
             return None
+        check_axis_value(value, self.name)
         arr = np.asarray(value, dtype=float)
         self._check_calibrated()
         idx = (arr - self.offset) / self.scale
@@ -140,21 +144,44 @@ class DataAxis:
             if v is None or isinstance(v, (int, np.integer)):
                 return v
             if isinstance(v, (float, np.floating)):
-                i = self.value2index_clip(float(v))
-                return i
+                check_axis_value(v, self.name, "slice bound")
+                return self.value2index_clip(float(v))  # +-inf: the axis' ends
             raise TypeError(f"slice bounds must be int or float, got {type(v).__name__}")
 
-        step = key.step
+        return slice(conv(key.start, False), conv(key.stop, True), self._step(key.step))
+
+    def _step(self, step):
+        """A slice step in channels: floats are calibrated (HyperSpy: ``round(step /
+        scale)`` channels, the sign kept, so ``isig[::-1.0]`` reverses)."""
+        if isinstance(step, (bool, np.bool_)) or not (
+                step is None or isinstance(step, (int, np.integer, float, np.floating))):
+            raise TypeError(f"a slice step must be an int (channels) or a float "
+                            f"(calibrated), got {type(step).__name__}")
         if isinstance(step, (float, np.floating)):
+            check_axis_value(step, self.name, "slice step")
+            if not math.isfinite(step):
+                raise InvalidIndexError(
+                    f"slice step {step} on axis {self.name!r} is infinite; give a step of "
+                    f"a few channels (scale {self.scale:g} {self.units})")
             self._check_calibrated()
-            step = max(1, int(round(step / abs(self.scale))))
-        return slice(conv(key.start, False), conv(key.stop, True), step)
+            channels = int(round(step / abs(self.scale)))
+            if channels == 0:
+                raise InvalidIndexError(
+                    f"slice step {step:g} on axis {self.name!r} is less than half a channel "
+                    f"(scale {abs(self.scale):g} {self.units}); give a step of at least "
+                    f"{abs(self.scale):g}, or an integer number of channels")
+            return channels
+        if step is not None and int(step) == 0:
+            raise InvalidIndexError(
+                f"slice step 0 on axis {self.name!r} selects nothing; give a non-zero step "
+                "(a negative one reverses the axis)")
+        return step
 
     def value2index_clip(self, value: float) -> int:
         """Like :meth:`value2index` for slice bounds: values beyond the ends clip."""
         self._check_calibrated()
-        idx = math.floor((value - self.offset) / self.scale + 0.5)
-        return int(min(max(idx, 0), self.size))
+        idx = (value - self.offset) / self.scale + 0.5  # +-inf clips to the ends too
+        return int(min(max(math.floor(min(max(idx, -1.0), self.size + 1.0)), 0), self.size))
 
     def sliced(self, start: int, stop: int, step: int) -> DataAxis:
         """The axis of ``data[start:stop:step]`` along this axis (``slice.indices`` form)."""

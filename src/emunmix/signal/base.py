@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from ..validation import is_dask
+from .arguments import rebin_factors, transposed_spaces
 from .arithmetic import ArithmeticMixin
 from .axes import AxesManager, DataAxis
 from .indexing import SpaceSlicer
@@ -268,26 +269,27 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         Parameters
         ----------
         signal_axes : None, int or list of axis names/indices
-            None swaps the two spaces (``s.T``); an int n makes the last n axes
-            (natural order) the signal axes; a list names them.
-        navigation_axes : None or list
-            Ignored unless ``signal_axes`` is None: then these become navigation.
+            None swaps the two spaces (``s.T``); an int n makes the first n axes
+            of the data's natural order (its last n array dimensions) the signal
+            axes, as HyperSpy does; a list names them.
+        navigation_axes : None, int or list
+            When ``signal_axes`` is None: an int n makes the last n axes of the
+            natural order navigation, a list names them. With a list of
+            ``signal_axes``, a list naming every other axis.
         optimize : bool
             Copy the data into the new order (contiguous spectra or images) instead
             of returning a transposed view; lazy data keep their chunks.
+
+        Raises
+        ------
+        ValueError
+            A number of axes outside 0..ndim, an axis listed twice or in both spaces,
+            axes left out of both lists, or an int with the other argument given.
+        TypeError
+            An argument that is neither None, an int nor a list of axes.
         """
         am = self.axes_manager
-        hs = list(am._axes_in_hs_order)
-        if signal_axes is None and navigation_axes is None:
-            sig, nav = list(am.navigation_axes), list(am.signal_axes)
-        elif isinstance(signal_axes, (int, np.integer)):
-            nav, sig = hs[: len(hs) - signal_axes], hs[len(hs) - signal_axes:]
-        elif signal_axes is not None:
-            sig = [am[a] for a in signal_axes]
-            nav = [a for a in hs if all(a is not s for s in sig)]
-        else:
-            nav = [am[a] for a in navigation_axes]
-            sig = [a for a in hs if all(a is not n for n in nav)]
+        sig, nav = transposed_spaces(am, signal_axes, navigation_axes)
         # array order = reversed natural order, navigation first
         order = nav[::-1] + sig[::-1]
         perm = [am.array_index(a) for a in order]
@@ -346,21 +348,9 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
     def rebin(self, new_shape=None, scale=None) -> BaseSignal:
         """Sum-bin by integer factors; ``scale`` (natural order) or ``new_shape``."""
         am = self.axes_manager
-        hs = am._axes_in_hs_order
-        if (new_shape is None) == (scale is None):
-            raise ValueError("give exactly one of new_shape or scale")
-        if scale is None:
-            scale = [a.size / n for a, n in zip(hs, new_shape)]
-        if len(scale) != len(hs):
-            raise ValueError(f"scale needs {len(hs)} factors (natural order), got {len(scale)}")
-        factors = [1] * len(hs)
-        for a, f in zip(hs, scale):
-            if f != 1 and not a.is_uniform:
-                raise ValueError(f"rebin: axis {a.name!r} is non-uniform (given by its "
-                                 "values); it can only keep factor 1")
-            if f < 1 or f != int(f) or a.size % int(f):
-                raise ValueError(f"axis {a.name!r} of size {a.size} is not divisible by {f}")
-            factors[am.array_index(a)] = int(f)
+        factors = [1] * len(am)
+        for a, f in zip(am._axes_in_hs_order, rebin_factors(am, new_shape, scale)):
+            factors[am.array_index(a)] = f
         shape = []
         for n, f in zip(self.data.shape, factors):
             shape += [n // f, f]
@@ -385,6 +375,12 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
             data, axes = to_rgb(self.data, self.axes_manager.as_dictionaries(), dtype)
             self._data, self.axes_manager = data, AxesManager(axes)
         else:
+            try:
+                np.dtype(dtype)
+            except TypeError:
+                raise TypeError(f"change_dtype({dtype!r}): not a data type; give a numpy "
+                                "dtype such as 'float32' or 'uint16', or one of 'rgb8', "
+                                "'rgb16', 'rgba8', 'rgba16'") from None
             self._data = self.data.astype(dtype)
         self.__class__ = class_for(self.metadata.get_item("Signal.signal_type", ""),
                                    self.axes_manager.signal_dimension,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..preprocess.zlp import estimate_zlp_centre
+from .eels_guards import ZLPGuard
 from .shifting import (
     _check_signal1d,
     _computed,
@@ -266,11 +267,13 @@ class EELSSpectrum(Signal1D):
         bar = _progress(show_progressbar, 2 + len(others) + bool(calibrate),
                         "align_zero_loss_peak")
         try:
-            centres = self._zlp_centres(_computed(self.data), axis.offset, nmask, erange,
-                                        subpixel, method)
+            guard = ZLPGuard(_computed(self.data), nmask, axis, crop)  # refuses noise
+            centres = self._zlp_centres(_computed(self.data), axis.offset, guard.mask,
+                                        erange, subpixel, method)
             bar.update()
             if not np.isfinite(centres).any():
                 raise ValueError("every spectrum is masked: there is no zero-loss peak to align")
+            centres = guard.checked(centres)  # implausible ones left alone, or refused
             if print_stats:
                 print(format_summary_statistics(centres, "Initial ZLP position statistics"))
             target = float(np.nanmean(centres))

@@ -83,8 +83,10 @@ class DecompositionResultsMethods:
         :meth:`plot_scree_plot`.
         """
         from emunmix.plot import plot_scree
+        from emunmix.validation import check_count
 
         lr = self._require_decomposition()
+        check_count(n, "n (the number of components plotted)", 1)
         self.get_scree_plot_data()  # raises the helpful error when missing
         # By default the components above the elbow are drawn as signal; an
         # explicit threshold takes over.
@@ -107,8 +109,10 @@ class DecompositionResultsMethods:
     def plot_cumulative_explained_variance_ratio(self, n=50):
         """Plot the cumulative explained variance ratio of the first ``n`` components."""
         from emunmix.plot import plot_cumulative_explained_variance_ratio
+        from emunmix.validation import check_count
 
         lr = self._require_decomposition()
+        check_count(n, "n (the number of components plotted)", 1)
         self.get_scree_plot_data()
         return plot_cumulative_explained_variance_ratio(
             np.asarray(lr.explained_variance_ratio), n=n)

@@ -137,9 +137,10 @@ def pending_shift(signal, shifts, interpolation_method="linear", crop=True, expa
         lo, hi = crop_range_after_shift(finite, n)
         if hi <= lo:
             raise ValueError(
-                f"the shifts span {np.ptp(finite):g} channels, as much as the "
-                f"{n} channels of the signal axis: cropping would leave nothing "
-                "(use crop=False)"
+                f"the shifts move the spectra by {finite.min():g} to {finite.max():g} "
+                f"channels: no channel of the {n} on the signal axis stays valid in every "
+                "spectrum, so cropping would leave nothing; check the shifts (in axis "
+                "units, not channels?) or pass crop=False"
             )
         offset = axis.offset + lo * axis.scale
     data = signal.data
@@ -380,6 +381,8 @@ class ShiftingMixin:
             start, end, reference_indices=reference_indices, max_shift=max_shift,
             interpolate=interpolate,
             number_of_interpolation_points=number_of_interpolation_points, mask=mask)
+        if crop and not expand:
+            _check_alignment_keeps_half(self, shifts)
         bar = _progress(show_progressbar, 1 + len(others), "align1D")
         pending = []
         for sig in [self, *others]:
@@ -390,6 +393,24 @@ class ShiftingMixin:
         for p in pending:
             p.apply()
         return shifts
+
+
+def _check_alignment_keeps_half(signal, shifts) -> None:
+    """Refuse an alignment whose crop would keep less than half of the signal axis: the
+    spectra then share no feature to align on (noise, a window without one)."""
+    axis = signal.axes_manager.signal_axes[0]
+    channels = np.asarray(shifts, dtype=float) / axis.scale
+    finite = channels[np.isfinite(channels)]
+    if not finite.size:
+        return
+    lo, hi = crop_range_after_shift(finite, axis.size)
+    if hi - lo < axis.size / 2:
+        raise ValueError(
+            f"align1D: the estimated shifts range from {finite.min():.3g} to "
+            f"{finite.max():.3g} channels, so cropping would keep {max(hi - lo, 0)} of "
+            f"{axis.size} channels; nothing was changed. The spectra seem to share no "
+            "feature to align on: give start/end around one, limit max_shift, or pass "
+            "crop=False")
 
 
 def check_also_align(signal, also_align) -> list:

@@ -18,8 +18,11 @@ def register_signal_class(cls, signal_type: str = "", dimension: int | None = No
 
 def canonical_signal_type(signal_type: str | None) -> str:
     """Map user spellings ("eels", "EDS_TEM") to the canonical type."""
-    if not signal_type:
+    if signal_type is None or (isinstance(signal_type, str) and not signal_type):
         return ""
+    if not isinstance(signal_type, str):
+        raise TypeError(f"signal_type must be a string such as 'EELS' (or '' for a generic "
+                        f"signal), got {signal_type!r}")
     try:
         return _ALIASES[signal_type.lower()]
     except KeyError:

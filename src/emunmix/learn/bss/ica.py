@@ -81,8 +81,12 @@ def fastica_unmixing(
         False: ``X`` is white already. Otherwise FastICA whitens ``X`` itself and the
         unmixing includes its whitening (HyperSpy's ``whiten_method=None``).
     **kwargs
-        Other :class:`~sklearn.decomposition.FastICA` parameters (``fun_args``,
-        ``w_init``).
+        ``show_progressbar`` (a bar over the iterations; None: when the run is
+        estimated to be slow), ``time_limit`` (seconds, then stop with a
+        :class:`BSSConvergenceWarning`), and other
+        :class:`~sklearn.decomposition.FastICA` parameters (``fun_args``,
+        ``w_init``). A run estimated to take minutes warns first
+        (:class:`~emunmix.exceptions.SlowComputationWarning`).
 
     Returns
     -------
@@ -104,37 +108,39 @@ def fastica_unmixing(
     from sklearn.decomposition import FastICA
     from sklearn.exceptions import ConvergenceWarning
 
+    from .fastica_steps import fit_fastica
+
     if isinstance(random_state, np.random.Generator):
         # scikit-learn wants an int or RandomState; derive one deterministically.
         random_state = int(random_state.integers(2**31 - 1))
-    ica = FastICA(
-        whiten=whiten,
-        tol=tol,
-        max_iter=max_iter,
-        fun=fun,
-        algorithm=algorithm,
-        random_state=random_state,
-        **kwargs,
-    )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        ica.fit(np.asarray(X, dtype=float))
-    not_converged = False
-    for w in caught:
-        if issubclass(w.category, ConvergenceWarning):
-            not_converged = True
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    n_iter = int(ica.n_iter_)
-    if not_converged:
+    if whiten is not False:
+        # FastICA whitens X itself (HyperSpy's whiten_method=None): one run, as HyperSpy
+        kwargs.pop("show_progressbar", None)  # one run: no steps to show or to stop at
+        kwargs.pop("time_limit", None)
+        ica = FastICA(whiten=whiten, tol=tol, max_iter=max_iter, fun=fun,
+                      algorithm=algorithm, random_state=random_state, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ica.fit(np.asarray(X, dtype=float))
+        converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+        others = [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
+        components, n_iter, reason = np.asarray(ica.components_), int(ica.n_iter_), (
+            f"max_iter={max_iter}")
+    else:
+        # in steps, for a progress bar (show_progressbar) and time_limit (seconds)
+        components, converged, n_iter, reason, others, ica = fit_fastica(
+            X, tol=tol, max_iter=max_iter, fun=fun, algorithm=algorithm,
+            random_state=random_state, **kwargs)
+    for w in others:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if not converged:
         warnings.warn(
-            f"FastICA did not converge in {max_iter} iterations (tol={tol:g}); the "
-            f"separation may be poor. {_FASTICA_ADVICE}",
+            f"FastICA did not converge: it stopped at {reason} ({n_iter} iterations, "
+            f"tol={tol:g}); the separation may be poor. {_FASTICA_ADVICE}",
             convergence_warning("BSSConvergenceWarning"),
             stacklevel=2,
         )
-    return UnmixingResult(np.asarray(ica.components_), converged=not not_converged,
-                          n_iter=n_iter, estimator=ica)
+    return UnmixingResult(components, converged=converged, n_iter=n_iter, estimator=ica)
 
 
 def orthomax(A, gamma: float = 1.0, tol: float = 1e-10, max_iter: int = 1000):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emunmix.exceptions import convergence_warning, reexported_warnings
+from emunmix.learn.budget import IterationBudget, mlpca_seconds, warn_if_slow
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import svd
 from emunmix.learn.registry import DECOMPOSITION, KernelContext, KernelOutput
@@ -113,6 +114,8 @@ def mlpca(
     var_func=None,
     max_iter: int = 500,
     tol: float = 1e-10,
+    show_progressbar=None,
+    time_limit=None,
 ) -> MLPCAResult:
     """Maximum-likelihood PCA of a (pixels, channels) matrix.
 
@@ -134,6 +137,11 @@ def mlpca(
     tol : float, default 1e-10
         Stop when the relative change of the objective between two half-steps is below
         ``tol``.
+    show_progressbar : bool, optional
+        A bar over the iterations (None: when the run is estimated to be slow).
+    time_limit : float, optional
+        Seconds after which to stop (with an :class:`MLPCAConvergenceWarning`). A run
+        estimated to take minutes warns first (``SlowComputationWarning``).
 
     Returns
     -------
@@ -165,6 +173,10 @@ def mlpca(
     prev = np.inf
     converged = False
     n_iter = 0
+    estimate = mlpca_seconds(m, n, k, max_iter)
+    warn_if_slow(estimate, f"MLPCA of rank {k} on {m} x {n} data (up to max_iter={max_iter})",
+                 "use a lower output_dimension or max_iter, or give time_limit=SECONDS")
+    budget = IterationBudget(max_iter, "MLPCA", show_progressbar, estimate, time_limit)
     for it in range(1, max_iter + 1):
         n_iter = it
         # columns step: fit every column of D on the column space U
@@ -181,9 +193,13 @@ def mlpca(
             converged = True
             break
         prev = obj2
+        if not budget.step():
+            break
+    budget.close()
     if not converged:
         warnings.warn(
-            f"MLPCA stopped after {n_iter} iterations without reaching tol={tol}",
+            f"MLPCA stopped at {budget.reason(max_iter)} ({n_iter} iterations) without "
+            f"reaching tol={tol}",
             convergence_warning("MLPCAConvergenceWarning"),
             stacklevel=2,
         )
@@ -198,7 +214,9 @@ def mlpca(
     )
 
 
-@DECOMPOSITION.register("MLPCA", "mlpca", options=("max_iter", "tol"), accepts_variances=True,
+@DECOMPOSITION.register("MLPCA", "mlpca",
+                        options=("max_iter", "tol", "show_progressbar", "time_limit"),
+                        accepts_variances=True,
                         models_noise=True, needs_output_dimension=True,
                         uses_random_state=False)
 def mlpca_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:

@@ -18,6 +18,7 @@ from emunmix.validation import (
     check_choice,
     check_mask,
     check_output_dimension,
+    check_random_state,
     working_dtype,
 )
 
@@ -120,6 +121,7 @@ def make_plan(X, algorithm, output_dimension, normalize_poissonian_noise, centre
     if centre is None and spec is not None:
         plan.centre = caps.centre_by_default
     check_choice(reproject, REPROJECTIONS, "reproject")
+    check_random_state(random_state)  # refused even where the algorithm draws nothing
     if caps.needs_non_negative and plan.centre is not None:
         raise ValueError(f"{name} needs uncentred data: use centre=None")
     if caps.needs_output_dimension and plan.k is None:

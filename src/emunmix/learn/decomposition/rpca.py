@@ -25,6 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from emunmix.exceptions import convergence_warning, reexported_warnings
+from emunmix.learn.budget import (
+    RPCA_TYPICAL_ITERATIONS,
+    IterationBudget,
+    rpca_seconds,
+    warn_if_slow,
+)
 from emunmix.learn.linalg.matrix_view import MatrixView
 from emunmix.learn.linalg.svd import svd
 from emunmix.learn.registry import DECOMPOSITION, KernelContext, KernelOutput
@@ -94,6 +100,8 @@ def rpca(
     max_iter: int = 200,
     tol: float = 1e-4,
     random_state=None,
+    show_progressbar=None,
+    time_limit=None,
 ) -> RPCAResult:
     """Robust PCA of a (pixels, channels) matrix: rank-``k`` part plus sparse part.
 
@@ -114,6 +122,11 @@ def rpca(
         Stop when ``||Low_t - Low_{t-1}||_F / ||Low_t||_F < tol``.
     random_state : optional
         Seeds the initial SVD when it is randomized.
+    show_progressbar : bool, optional
+        A bar over the iterations (None: when the run is estimated to be slow).
+    time_limit : float, optional
+        Seconds after which to stop (with an :class:`RPCAConvergenceWarning`). A run
+        estimated to take minutes warns first (``SlowComputationWarning``).
 
     Returns
     -------
@@ -144,6 +157,10 @@ def rpca(
     converged = False
     tau = float("nan")
     n_iter = 0
+    estimate = rpca_seconds(m, n, k, min(max_iter, RPCA_TYPICAL_ITERATIONS))
+    warn_if_slow(estimate, f"RPCA of rank {k} on {m} x {n} data",
+                 "use a lower output_dimension or max_iter, or give time_limit=SECONDS")
+    budget = IterationBudget(max_iter, "RPCA", show_progressbar, estimate, time_limit)
     for it in range(1, max_iter + 1):
         n_iter = it
         # sparse step: soft-threshold the residual of the current low-rank part
@@ -162,9 +179,13 @@ def rpca(
         if change < tol:
             converged = True
             break
+        if not budget.step():
+            break
+    budget.close()
     if not converged:
         warnings.warn(
-            f"RPCA stopped after {n_iter} iterations without reaching tol={tol}",
+            f"RPCA stopped at {budget.reason(max_iter)} ({n_iter} iterations) without "
+            f"reaching tol={tol}",
             convergence_warning("RPCAConvergenceWarning"),
             stacklevel=2,
         )
@@ -184,7 +205,8 @@ def rpca(
 
 
 @DECOMPOSITION.register("RPCA", "rpca", "RPCA_GoDec", "rpca_godec",
-                        options=("threshold", "lambda1", "max_iter", "tol"),
+                        options=("threshold", "lambda1", "max_iter", "tol",
+                                 "show_progressbar", "time_limit"),
                         needs_output_dimension=True)
 def rpca_kernel(view: MatrixView, k, ctx: KernelContext) -> KernelOutput:
     """Robust PCA, low rank plus sparse (:func:`rpca`)."""
