@@ -118,7 +118,9 @@ def test_stepped_fastica_is_fastica():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = FastICA(whiten=False, max_iter=80, tol=0.0, random_state=3).fit(X)
-    w, converged, n_iter, reason, _ = fit_fastica(X, max_iter=80, tol=0.0, random_state=3)
+    w, converged, n_iter, reason, _, ica = fit_fastica(X, max_iter=80, tol=0.0,
+                                                     random_state=3)
+    assert ica.n_iter_ == n_iter
     np.testing.assert_allclose(w, ref.components_, atol=1e-12)
     assert (converged, n_iter, reason) == (False, 80, "max_iter=80")
     ref = FastICA(whiten=False, max_iter=1000, tol=1e-6, random_state=3).fit(X)
