@@ -124,7 +124,7 @@ def test_stepped_fastica_is_fastica():
     np.testing.assert_allclose(w, ref.components_, atol=1e-12)
     assert (converged, n_iter, reason) == (False, 80, "max_iter=80")
     ref = FastICA(whiten=False, max_iter=1000, tol=1e-6, random_state=3).fit(X)
-    w, converged, n_iter, _, _ = fit_fastica(X, max_iter=1000, tol=1e-6, random_state=3)
+    w, converged, n_iter, _, _, _ = fit_fastica(X, max_iter=1000, tol=1e-6, random_state=3)
     np.testing.assert_allclose(w, ref.components_, atol=1e-12)
     assert converged and n_iter == ref.n_iter_
 
