@@ -150,3 +150,18 @@ def test_cluster_plots_use_the_same_layout(si):
     assert fig.axes[0].get_title() == "Cluster centers of T"
     fig = si.plot_cluster_labels()
     assert len(fig.axes) == 4 and fig.get_suptitle() == "Cluster labels of T"
+
+
+def test_cluster_analysis_updates_the_results_in_place(si):
+    lr = si.learning_results
+    factors = lr.factors.copy()
+    si.cluster_analysis("decomposition", n_clusters=2, random_state=0)
+    assert si.learning_results is lr  # HyperSpy sets the fields on the same object
+    assert lr.cluster_labels.shape == (2, 48) and lr.number_of_clusters == 2
+    np.testing.assert_array_equal(lr.factors, factors)  # decomposition kept
+    assert lr.bss_factors is not None
+    si.estimate_number_of_clusters("decomposition", max_clusters=3, random_state=0)
+    assert si.learning_results is lr and lr.estimated_number_of_clusters in (2, 3)
+    with pytest.raises(ValueError, match="n_clusters"):
+        si.cluster_analysis("decomposition", n_clusters=1)
+    assert lr.number_of_clusters == 2  # a failed call changes nothing
