@@ -108,7 +108,8 @@ def _cmd_bss(args: argparse.Namespace) -> int:
     steps.next()
     n = args.components
     if n is None:
-        n = s.learning_results.number_significant_components
+        n = (s.learning_results.estimated_number_of_components
+             or s.learning_results.number_significant_components)
         if n is None:
             raise ValueError("say how many components to unmix with --components N")
         print(f"unmixing {n} components (the scree plot's elbow)")
@@ -147,8 +148,9 @@ def _cmd_denoise(args: argparse.Namespace) -> int:
     rep.dataset(s, args.file)
     s.decomposition(normalize_poissonian_noise=not args.no_poisson, print_info=False,
                     output_dimension="auto" if args.components == "auto" else None)
-    n = (s.learning_results.number_significant_components if args.components == "auto"
-         else int(args.components))
+    lr = s.learning_results
+    n = ((lr.estimated_number_of_components or lr.number_significant_components)
+         if args.components == "auto" else int(args.components))
     model = s.get_decomposition_model(n)
     steps.next()
     out = _output_path(args.file, f"denoised{n}", args.out)

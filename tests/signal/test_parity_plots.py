@@ -165,3 +165,21 @@ def test_cluster_analysis_updates_the_results_in_place(si):
     with pytest.raises(ValueError, match="n_clusters"):
         si.cluster_analysis("decomposition", n_clusters=1)
     assert lr.number_of_clusters == 2  # a failed call changes nothing
+
+
+def test_number_significant_components_is_hyperspys_elbow_plus_one():
+    s = make_signal()
+    s.decomposition(True, print_info=False)  # Poisson-normalised, as in the issue
+    lr = s.learning_results
+    # independent computation of HyperSpy 2.5's rule (learn/_mva.py): ln of the ratio
+    # clipped at 1e-30, distance of points 0..19 from the chord of points 0 and 20
+    y = np.log(np.clip(lr.explained_variance_ratio, 1e-30, None))
+    p = min(20, y.size - 1)
+    x = np.arange(p)
+    d = np.abs(p * (y[0] - y[:p]) + x * (y[p] - y[0])) / np.hypot(p, y[p] - y[0])
+    assert lr.number_significant_components == int(np.argmax(d)) + 1
+    assert lr.number_significant_components == s.estimate_elbow_position() + 1
+    # emunmix's estimate (Marchenko-Pastur edge) stays available: 3 true components
+    assert lr.estimated_number_of_components == 3
+    model = s.get_decomposition_model(lr.number_significant_components)
+    assert model.data.shape == s.data.shape
