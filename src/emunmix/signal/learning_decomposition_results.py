@@ -77,7 +77,7 @@ class DecompositionResultsMethods:
                                       **kwargs):
         """Scree plot of the explained variance ratio; returns the matplotlib Axes.
 
-        Components above the estimated elbow (``number_significant_components``)
+        Components above the estimated elbow (``estimated_number_of_components``)
         are drawn as signal, the rest as noise. ``threshold`` (float: a ratio;
         int: a number of components) overrides that split. Same as
         :meth:`plot_scree_plot`.
@@ -88,7 +88,9 @@ class DecompositionResultsMethods:
         self.get_scree_plot_data()  # raises the helpful error when missing
         # By default the components above the elbow are drawn as signal; an
         # explicit threshold takes over.
-        n_sig = getattr(lr, "number_significant_components", None) if not threshold else None
+        n_sig = (getattr(lr, "estimated_number_of_components", None)
+                 or getattr(lr, "number_significant_components", None)) if not threshold \
+            else None
         return plot_scree(
             self.get_scree_plot_data(), n=n, log=log, threshold=threshold,
             hline=hline, vline=vline, xaxis_type=xaxis_type, xaxis_labeling=xaxis_labeling,
