@@ -77,7 +77,8 @@ def test_section_1_pca_via_svd(tutorial_dir, capsys):
     # In [8]
     s.decomposition(normalize_poissonian_noise=True)
     assert s.learning_results.poissonian_noise_normalized
-    assert s.learning_results.number_significant_components == 4
+    assert s.learning_results.number_significant_components == 5  # HyperSpy: elbow + 1
+    assert s.learning_results.estimated_number_of_components == 4
 
     # In [9]
     ax = hs.plot.plot_spectra([scree_plot.isig[:20],

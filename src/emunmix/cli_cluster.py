@@ -58,7 +58,8 @@ def _cmd_cluster(args: argparse.Namespace) -> int:
     steps.next()
     ncomp = args.components
     if source == "decomposition" and ncomp is None:
-        ncomp = s.learning_results.number_significant_components
+        ncomp = (s.learning_results.estimated_number_of_components
+                 or s.learning_results.number_significant_components)
         print(f"clustering the loadings of {ncomp} components (the decomposition's estimate)")
     common = dict(number_of_components=ncomp if source == "decomposition" else None,
                   preprocessing=None if args.preprocessing == "none" else args.preprocessing,

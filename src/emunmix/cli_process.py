@@ -124,7 +124,8 @@ def _cmd_bss(args: argparse.Namespace) -> int:
     steps.next()
     n = args.components
     if n is None:
-        n = s.learning_results.number_significant_components
+        n = (s.learning_results.estimated_number_of_components
+             or s.learning_results.number_significant_components)
         if n is None:
             raise ValueError("the decomposition gives no estimate of the number of "
                              "components; say how many to unmix with --components N")
@@ -167,8 +168,9 @@ def _cmd_denoise(args: argparse.Namespace) -> int:
     rep.dataset(s, args.file)
     s.decomposition(normalize_poissonian_noise=not args.no_poisson, print_info=False,
                     output_dimension="auto" if args.components == "auto" else None)
-    n = (s.learning_results.number_significant_components if args.components == "auto"
-         else args.components)
+    lr = s.learning_results
+    n = ((lr.estimated_number_of_components or lr.number_significant_components)
+         if args.components == "auto" else args.components)
     model = s.get_decomposition_model(n)
     steps.next()
     out = _output_path(args.file, f"denoised{n}", args.out)

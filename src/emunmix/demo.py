@@ -145,7 +145,7 @@ class _DemoRun:
         s.decomposition(print_info=False)
         scree = s.get_scree_plot_data()
         s.decomposition(True, print_info=False)
-        n_sig = s.learning_results.number_significant_components
+        n_sig = s.learning_results.estimated_number_of_components
         ax = s.plot_explained_variance_ratio()
         _save_figure(ax, self.out, "scree_poisson")
         self.record("SVD, Poisson SVD", f"{n_sig} significant components (truth {k}); "
@@ -215,10 +215,10 @@ class _DemoRun:
         truth_ll3 = rep.identity(ll3)
         t0 = time.perf_counter()
         s3.decomposition(True, print_info=False)
-        before = s3.learning_results.number_significant_components
+        before = s3.learning_results.estimated_number_of_components
         ll3.align_zero_loss_peak(also_align=[s3], print_stats=False)
         s3.decomposition(True, print_info=False)
-        after = s3.learning_results.number_significant_components
+        after = s3.learning_results.estimated_number_of_components
         s3.blind_source_separation(k, diff_order=2, random_state=self.random_state,
                                    print_info=False)
         cm, cs = _correlations(s3, self.truth3, "bss")

@@ -61,7 +61,8 @@ def test_scree_table_and_elbow_agree_with_the_results(cl1_decomposed, written):
     ratios = [row["explained variance ratio"] for row in dec["tables"]["scree"]]
     np.testing.assert_allclose(ratios, lr.explained_variance_ratio[:20], rtol=1e-5)
     assert dec["results"]["elbow position"] == cl1_decomposed.estimate_elbow_position()
-    assert dec["results"]["number_significant_components"] == 4
+    assert dec["results"]["number_significant_components"] == 5  # HyperSpy's elbow + 1
+    assert dec["results"]["estimated_number_of_components"] == 4
 
 
 def test_ground_truth_scores_match_an_independent_computation(cl1_decomposed, written):

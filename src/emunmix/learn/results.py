@@ -57,9 +57,14 @@ class LearningResults:
     loadings : ndarray, shape (pixels, k) or None
     explained_variance, explained_variance_ratio : ndarray, shape (k,), or None
     number_significant_components : int or None
-        Estimated number of signal components: the Marchenko-Pastur count for
-        Poisson-normalised data, else the elbow index (see
-        :func:`emunmix.learn.elbow.auto_output_dimension`).
+        HyperSpy 2.5's number: the scree plot's elbow + 1 (see
+        :func:`emunmix.learn.decomposition.elbow.hyperspy_significant_components`),
+        whatever the normalisation.
+    estimated_number_of_components : int or None
+        emunmix's estimate of the number of signal components: the
+        Marchenko-Pastur noise edge for Poisson-normalised data, else the elbow
+        index (see :func:`emunmix.learn.decomposition.elbow.auto_output_dimension`);
+        it does not count the first noise component as the elbow + 1 does.
     decomposition_algorithm : str or None
     poissonian_noise_normalized : bool or None
     output_dimension : int or None
@@ -107,6 +112,7 @@ class LearningResults:
     explained_variance: np.ndarray | None = None
     explained_variance_ratio: np.ndarray | None = None
     number_significant_components: int | None = None
+    estimated_number_of_components: int | None = None
     decomposition_algorithm: str | None = None
     poissonian_noise_normalized: bool | None = None
     output_dimension: int | None = None
@@ -149,13 +155,17 @@ class LearningResults:
             requested = output.output_dimension
             params["auto_dimension_method"] = output.auto_dimension_method
         ratio = output.explained_variance_ratio
-        nsc = getattr(output, "number_significant_components", None)
+        from emunmix.learn.decomposition.elbow import hyperspy_significant_components
+
+        estimate = getattr(output, "number_significant_components", None)
+        nsc = hyperspy_significant_components(ratio) if ratio is not None else None
         results = cls(
             factors=output.factors,
             loadings=output.loadings,
             explained_variance=output.explained_variance,
             explained_variance_ratio=ratio,
             number_significant_components=nsc,
+            estimated_number_of_components=estimate,
             decomposition_algorithm=output.algorithm,
             poissonian_noise_normalized=output.poissonian_noise_normalized,
             output_dimension=requested,
@@ -358,7 +368,8 @@ class LearningResults:
                 kwargs[key] = value
         if kwargs.get("original_shape") is not None:
             kwargs["original_shape"] = tuple(int(s) for s in np.ravel(kwargs["original_shape"]))
-        for key in ("number_significant_components", "output_dimension",
+        for key in ("number_significant_components", "estimated_number_of_components",
+                    "output_dimension",
                     "number_of_clusters", "estimated_number_of_clusters"):
             if isinstance(kwargs.get(key), (np.integer, float, np.floating)):
                 kwargs[key] = int(kwargs[key])

@@ -15,8 +15,9 @@ import numpy as np
 
 from .access import to_numpy
 from .backend import new_figure
-from .drawing import apply_axes_decor, axis_values, draw_image, panel_size
+from .drawing import apply_axes_decor, axis_values, draw_image
 from .labels import axis_label, signal_title
+from .spectra import enable_legend_picking
 
 
 def component_ids(comp_ids, n_components: int) -> list[int]:
@@ -168,94 +169,192 @@ def draw_component(ax, component, *, calibrate=True, cmap="gray", axes_decor="al
     return artist
 
 
-def _component_grid(signal, comp_ids, *, calibrate, same_window, comp_label, per_row,
-                    title, fig, cmap="gray", axes_decor="all"):
+def _units_text(axis, fallback: str) -> str:
+    """HyperSpy's axis label of a component plot: the units (the name, or
+    ``fallback``, where the axis has none)."""
+    for text in (axis.units, axis.name):
+        if text not in (None, "", "<undefined>"):
+            return str(text)
+    return fallback
+
+
+def _line_data(component, no_nans):
+    data = np.real(to_numpy(component.data))
+    return np.nan_to_num(data) if no_nans else data
+
+
+def _draw_line(ax, component, i, *, kind, calibrate, no_nans):
+    """One 1-D component as HyperSpy draws it: factors as lines, loadings as steps,
+    labelled with the component number, x labelled in units."""
+    axis = component.axes_manager.signal_axes[0]
+    x = axis_values(axis, calibrate)
+    draw = ax.step if kind == "loadings" else ax.plot
+    (line,) = draw(x, _line_data(component, no_nans), label=f"{i}")
+    if kind == "loadings":
+        ax.set_xlabel(_units_text(axis, "depth") if calibrate else "depth")
+        ax.set_ylabel("Score (a. u.)")
+    else:
+        ax.set_xlabel(_units_text(axis, "Channel index") if calibrate else "Channel index")
+    return line
+
+
+def _draw_image_panel(ax, component, *, kind, calibrate, cmap, axes_decor, no_nans, title):
+    """One 2-D component as HyperSpy draws it: the image, then its colour bar in axes of
+    its own appended to the right (so ``fig.axes`` alternates image, colour bar)."""
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    x, y = component.axes_manager.signal_axes[:2]
+    data = component_image(component)
+    if no_nans:
+        data = np.nan_to_num(data)
+    image, _ = draw_image(ax, data, x, y, cmap=cmap, colorbar=False, calibrate=calibrate,
+                          axes_decor=axes_decor, title=title)
+    if kind == "loadings" and axes_decor == "all":
+        ax.set_xlabel(_units_text(x, "pixels") if calibrate else "pixels")
+        ax.set_ylabel(_units_text(y, "pixels") if calibrate else "pixels")
+    else:  # HyperSpy labels factor images' axes with ticks only
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    cax = make_axes_locatable(ax).append_axes("right", size="5%", pad=0.05)
+    ax.figure.colorbar(image, cax=cax)
+    return image
+
+
+def _tight(fig) -> None:
+    try:
+        fig.tight_layout()
+    except Exception:  # noqa: BLE001 - HyperSpy ignores layouts that cannot be made
+        pass
+
+
+def _component_grid(signal, comp_ids, *, calibrate, same_window, per_row, title, fig,
+                    kind, cmap="gray", axes_decor="all", no_nans=False):
+    """HyperSpy 2.5's figures of learning results (``_plot_factors_or_pchars`` and
+    ``_plot_loadings``).
+
+    1-D components, one window: one axes, one line per component labelled with its
+    number, a legend (click an entry to hide its line), the title on the axes.
+    2-D components, one window: a grid of ``per_row`` images per row titled with
+    their numbers, each followed in ``fig.axes`` by its colour-bar axes; the title
+    is the figure's. ``same_window=False``: one figure per component.
+    """
     comps = components_of(signal)
     ids = component_ids(comp_ids, len(comps))
     is_image = signal.axes_manager.signal_dimension >= 2
-    panel = panel_size(*signal.axes_manager.signal_axes[:2]) if is_image else (3.8, 2.8)
-    suptitle = title if title is not None else signal_title(signal)
+    title = title if title is not None else signal_title(signal)
 
-    def panel_title(i):
-        return f"{comp_label} {i}"
+    if not is_image:
+        if not same_window:
+            figures = []
+            for i in ids:
+                f = new_figure(layout=None)
+                ax = f.add_subplot()
+                _draw_line(ax, comps[i], i, kind=kind, calibrate=calibrate, no_nans=no_nans)
+                ax.set_title(f"{title} #{i}" if kind == "loadings" else title)
+                _tight(f)
+                figures.append(f)
+            return figures
+        if fig is None:
+            fig = new_figure(layout=None)
+        ax = fig.add_subplot()
+        lines = [_draw_line(ax, comps[i], i, kind=kind, calibrate=calibrate,
+                            no_nans=no_nans) for i in ids]
+        ax.set_title(title)
+        legend = ax.legend(ncol=max(1, len(comps) // 2), loc="best")
+        enable_legend_picking(legend, lines)
+        _tight(fig)
+        return fig
+
+    def panel(ax, i, panel_title):
+        return _draw_image_panel(ax, comps[i], kind=kind, calibrate=calibrate, cmap=cmap,
+                                 axes_decor=axes_decor, no_nans=no_nans, title=panel_title)
 
     if not same_window:
         figures = []
         for i in ids:
-            f = new_figure(figsize=(panel[0] + 0.6, panel[1] + 0.4))
+            f = new_figure(layout=None)
             ax = f.add_subplot()
-            artist = draw_component(ax, comps[i], calibrate=calibrate, cmap=cmap,
-                                    axes_decor=axes_decor, title=panel_title(i))
+            artist = panel(ax, i, f"{title} #{i}" if kind == "loadings" else f"{i}")
             add_extra_axis_sliders(f, [(artist, comps[i])])
-            if suptitle:
-                f.suptitle(suptitle)
+            _tight(f)
             figures.append(f)
         return figures
 
     per_row = max(1, min(int(per_row), len(ids)))
     rows = math.ceil(len(ids) / per_row)
     if fig is None:
-        fig = new_figure(figsize=(panel[0] * per_row + 0.4, panel[1] * rows + 0.6))
-    grid = fig.add_gridspec(rows, per_row)
+        fig = new_figure(figsize=(4 * per_row, 3 * rows), layout=None)
     drawn = []
     for k, i in enumerate(ids):
-        ax = fig.add_subplot(grid[k // per_row, k % per_row])
-        drawn.append((draw_component(ax, comps[i], calibrate=calibrate, cmap=cmap,
-                                     axes_decor=axes_decor, title=panel_title(i)), comps[i]))
+        ax = fig.add_subplot(rows, per_row, k + 1)
+        drawn.append((panel(ax, i, f"{i}"), comps[i]))
+    if title:
+        fig.suptitle(title)
+    _tight(fig)
     add_extra_axis_sliders(fig, drawn)
-    if suptitle:
-        fig.suptitle(suptitle)
     return fig
+
+
+_GRID_DOC = """
+    Parameters
+    ----------
+    {what} : BaseSignal
+        Navigation axis: the components. Signal axes: {axes}.
+    comp_ids : None, int or list of int
+        All components, the first n, or those listed.
+    calibrate : bool
+        Calibrated axes (units) or pixel/channel indices.
+    same_window : bool
+        One figure for all, or one figure per component.
+    comp_label : str, optional
+        Older name of ``title`` (HyperSpy 1.x); ``title`` wins when both are given.
+    cmap : str
+        Colormap of images.
+    per_row : int
+        Images per row (2-D components in one window).
+    axes_decor : {{"all", "ticks", "off", None}}
+        Decorations of images.
+    title : str, optional
+        The title (default: the stack's title): the axes' title for 1-D
+        components in one window, the figure's for images.
+    fig : Figure, optional
+        Draw into this figure (``same_window`` only).
+    no_nans : bool
+        Draw NaNs (masked pixels) as zeros.
+
+    Returns
+    -------
+    Figure, or a list of Figure when ``same_window`` is False
+        The layout is HyperSpy 2.5's: 1-D components share one axes (one line
+        each, labelled ``"0"``, ``"1"``... in the legend); images fill a grid with
+        ``fig.axes`` alternating image and colour-bar axes.
+"""
 
 
 def plot_component_loadings(loadings, comp_ids=None, calibrate=True, same_window=True,
                             comp_label=None, cmap="gray", per_row=3, axes_decor="all",
-                            title=None, fig=None):
-    """Plot component loadings: maps (images) or, for line scans, profiles.
-
-    Parameters
-    ----------
-    loadings : BaseSignal
-        Navigation axis: the components. Signal axes: the original navigation
-        axes (a Signal2D stack for maps, a Signal1D for line scans).
-    comp_ids : None, int or list of int
-        All components, the first n, or those listed.
-    calibrate : bool
-        Calibrated axes (units) or pixel indices.
-    same_window : bool
-        One figure with a grid (``per_row`` per row), or one figure per component.
-    comp_label : str, optional
-        Panel title prefix (default "Loading"): "Loading 0", "Loading 1"...
-    cmap : str
-        Colormap of the maps.
-    per_row : int
-    axes_decor : {"all", "ticks", "off", None}
-    title : str, optional
-        Figure title (default: the loadings' title).
-    fig : Figure, optional
-        Draw the grid into this figure (``same_window`` only).
-
-    Returns
-    -------
-    Figure, or a list of Figure when ``same_window`` is False
+                            title=None, fig=None, no_nans=False):
+    """Plot component loadings: maps (images) or, for line scans, step profiles.
     """
     return _component_grid(loadings, comp_ids, calibrate=calibrate, same_window=same_window,
-                           comp_label=comp_label or "Loading", per_row=per_row, title=title,
-                           fig=fig, cmap=cmap, axes_decor=axes_decor)
+                           per_row=per_row, title=title if title is not None else comp_label,
+                           fig=fig, kind="loadings", cmap=cmap, axes_decor=axes_decor,
+                           no_nans=no_nans)
 
 
 def plot_component_factors(factors, comp_ids=None, calibrate=True, same_window=True,
-                           comp_label=None, per_row=3, title=None, fig=None):
-    """Plot component factors (spectra; images for image decompositions).
-
-    Parameters are those of :func:`plot_component_loadings`; ``factors`` has one
-    navigation axis of components and the original signal axis. Default panel
-    titles: "Factor 0", "Factor 1"...
-
-    Returns
-    -------
-    Figure, or a list of Figure when ``same_window`` is False
+                           comp_label=None, per_row=3, title=None, fig=None, cmap="gray",
+                           axes_decor="all", no_nans=False):
+    """Plot component factors: spectra (lines), or images for image decompositions.
     """
     return _component_grid(factors, comp_ids, calibrate=calibrate, same_window=same_window,
-                           comp_label=comp_label or "Factor", per_row=per_row, title=title,
-                           fig=fig)
+                           per_row=per_row, title=title if title is not None else comp_label,
+                           fig=fig, kind="factors", cmap=cmap, axes_decor=axes_decor,
+                           no_nans=no_nans)
+
+
+plot_component_loadings.__doc__ += _GRID_DOC.format(
+    what="loadings", axes="the original navigation axes (a Signal2D stack for maps, a "
+    "Signal1D for line scans)")
+plot_component_factors.__doc__ += _GRID_DOC.format(
+    what="factors", axes="the original signal axes")

@@ -69,7 +69,9 @@ def decomposition_section(lr, signal=None, seconds=None, identity=None,
     sec.call = python_call("decomposition", lr.decomposition_parameters,
                            [k for k, v in masks.items() if v is not None])
     n_sig = lr.number_significant_components
-    sec.results = {"components": lr.n_components, "number_significant_components": n_sig}
+    sec.results = {"components": lr.n_components, "number_significant_components": n_sig,
+                   "estimated_number_of_components": getattr(
+                       lr, "estimated_number_of_components", None)}
     ratio = lr.explained_variance_ratio
     elbow = None
     if ratio is not None and len(ratio) >= 3:

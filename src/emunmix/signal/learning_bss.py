@@ -229,23 +229,26 @@ class BSSMethods:
         return model_signal(self, a, "bss", len(ids))
 
     def plot_bss_loadings(self, comp_ids=None, calibrate=True, same_window=True,
-                          comp_label=None, with_factors=False, cmap="gray", no_nans=False,
-                          per_row=3, axes_decor="all", title=None, **kwargs):
-        """Plot BSS loading maps (``comp_ids``: None = all, n = first n, or a list)."""
+                          title=None, with_factors=False, cmap="gray", no_nans=False,
+                          per_row=3, axes_decor="all", comp_label=None, **kwargs):
+        """Plot BSS loadings (``comp_ids``: None = all, n = first n, or a list) as
+        :meth:`plot_decomposition_loadings` does."""
         lr = self._require_bss()
         return plot_components(
             self, lr.bss_loadings, "bss", "loadings", comp_ids, calibrate=calibrate,
-            same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
-            axes_decor=axes_decor, title=title, **kwargs)
+            same_window=same_window, title=title, comp_label=comp_label, cmap=cmap,
+            no_nans=no_nans, per_row=per_row, axes_decor=axes_decor,
+            with_factors=with_factors, factors=lr.bss_factors, **kwargs)
 
-    def plot_bss_factors(self, comp_ids=None, calibrate=True, same_window=True,
-                         comp_label=None, per_row=3, title=None, **kwargs):
-        """Plot BSS factors (``comp_ids``: None = all, n = first n, or a list)."""
+    def plot_bss_factors(self, comp_ids=None, calibrate=True, same_window=True, title=None,
+                         cmap="gray", per_row=3, comp_label=None, **kwargs):
+        """Plot BSS factors (``comp_ids``: None = all, n = first n, or a list) as
+        :meth:`plot_decomposition_factors` does."""
         lr = self._require_bss()
         return plot_components(
             self, lr.bss_factors, "bss", "factors", comp_ids, calibrate=calibrate,
-            same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
-            **kwargs)
+            same_window=same_window, title=title, comp_label=comp_label, cmap=cmap,
+            per_row=per_row, **kwargs)
 
     def plot_bss_results(self, factors_navigator="smart_auto",
                          loadings_navigator="smart_auto", factors_dim=2, loadings_dim=2):

@@ -133,7 +133,7 @@ class ClusterMethods(ClusterResultsMethods, ClusterSourcesMethods):
             "random_state": random_state if isinstance(random_state, int) else None,
             **{k: v for k, v in kwargs.items() if isinstance(v, (int, float, str, bool))},
         }
-        self.learning_results = lr
+        _update_in_place(self, lr)
         return estimator if return_info else None
 
     def estimate_number_of_clusters(self, cluster_source, max_clusters=10, preprocessing=None,
@@ -205,7 +205,7 @@ class ClusterMethods(ClusterResultsMethods, ClusterSourcesMethods):
         lr.cluster_metric_index = list(result.k)
         lr.cluster_metric_data = np.asarray(result.values)
         lr.estimated_number_of_clusters = result.best
-        self.learning_results = lr
+        _update_in_place(self, lr)
         return result.best
 
     # ----------------------------------------------------------------- helpers
@@ -219,6 +219,18 @@ class ClusterMethods(ClusterResultsMethods, ClusterSourcesMethods):
         import copy
 
         return copy.copy(lr)  # shallow: arrays are replaced, never edited in place
+
+
+def _update_in_place(signal, filled) -> None:
+    """Put the filled copy's fields into ``signal.learning_results`` itself, as HyperSpy
+    does: a name bound to ``s.learning_results`` before the call sees the clusters, and
+    the decomposition and BSS results stay. (The copy was filled first so that a failed
+    clustering leaves the results unchanged.)"""
+    current = signal.__dict__.get("_learning_results")
+    if current is None:
+        signal.learning_results = filled
+    else:
+        current.__dict__.update(filled.__dict__)
 
 
 def _check_n_clusters(n, n_pixels: int) -> None:

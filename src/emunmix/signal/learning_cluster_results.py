@@ -11,6 +11,7 @@ from .learning_common import (
     factors_signal,
     loadings_signal,
     plot_components,
+    plot_title,
 )
 
 CLUSTER_SIGNALS = ("mean", "sum", "centroid")
@@ -99,22 +100,24 @@ class ClusterResultsMethods:
         labels = np.asarray(lr.cluster_labels).T.astype(float)
         return plot_components(self, labels, "cluster", "loadings", cluster_ids,
                                calibrate=calibrate, same_window=same_window,
-                               comp_label=kwargs.pop("comp_label", "Cluster"), cmap=cmap,
-                               per_row=per_row, axes_decor=axes_decor,
-                               title=title or f"Cluster labels of {_title(self)}", **kwargs)
+                               no_nans=no_nans, cmap=cmap, per_row=per_row,
+                               axes_decor=axes_decor, title=title, **kwargs)
 
     def plot_cluster_signals(self, signal="mean", cluster_ids=None, calibrate=True,
-                             same_window=True, comp_label="Cluster centers", per_row=3,
-                             title=None):
-        """Plot the signal of each cluster ("mean", "sum" or "centroid")."""
+                             same_window=True, title=None, per_row=3, comp_label=None):
+        """Plot the signal of each cluster ("mean", "sum" or "centroid") as HyperSpy
+        2.5 does: spectra overlaid in one axes, images in a grid (default title
+        "Cluster centers of <title>"; ``comp_label`` is its older name)."""
         cs = self.get_cluster_signals(signal)
         from emunmix.plot import plot_component_factors
 
         ids = component_ids(cluster_ids, cs.axes_manager.navigation_shape[0], "cluster_ids")
+        if title is None:
+            title = comp_label if comp_label is not None else plot_title(
+                self, "Cluster centers of", same_window)
         return plot_component_factors(cs, comp_ids=ids, calibrate=calibrate,
-                                      same_window=same_window, comp_label=comp_label,
-                                      per_row=per_row,
-                                      title=title or f"Cluster {signal} signals")
+                                      same_window=same_window, per_row=per_row,
+                                      title=title)
 
     def plot_cluster_distances(self, cluster_ids=None, calibrate=True, same_window=True,
                                with_centers=False, cmap="gray", no_nans=False, per_row=3,
@@ -126,9 +129,11 @@ class ClusterResultsMethods:
         d = np.asarray(lr.cluster_distances).T
         return plot_components(self, d, "cluster", "loadings", cluster_ids,
                                calibrate=calibrate, same_window=same_window,
-                               comp_label=kwargs.pop("comp_label", "Distance to cluster"),
-                               cmap=cmap, per_row=per_row, axes_decor=axes_decor,
-                               title=title or f"Cluster distances of {_title(self)}",
+                               no_nans=no_nans, cmap=cmap, per_row=per_row,
+                               axes_decor=axes_decor,
+                               title=title if title is not None else kwargs.pop(
+                                   "comp_label", None) or plot_title(
+                                       self, "Cluster distances of", same_window),
                                **kwargs)
 
     def plot_cluster_results(self, centers_navigator="smart_auto",

@@ -75,7 +75,9 @@ class ClusterSourcesMethods:
                     "cluster_source='decomposition' needs decomposition results, but this "
                     "signal has none: run s.decomposition() first (or cluster 'signal')")
             k = lr.n_components
-            default = lr.number_significant_components
+            # emunmix's estimate (HyperSpy takes its elbow + 1, one noise component
+            # more on CL1/CL2, which splits a phase)
+            default = lr.estimated_number_of_components or lr.number_significant_components
         else:
             if lr is None or lr.bss_loadings is None:
                 raise ValueError(

@@ -236,18 +236,52 @@ def model_signal(signal, matrix, kind: str, n: int):
     return new
 
 
-def plot_components(signal, matrix, kind: str, what: str, comp_ids, **kwargs):
-    """Grid of loadings (``what="loadings"``) or factors of the selected components.
+def plot_title(signal, base: str, same_window=True) -> str:
+    """HyperSpy's default title of a results plot: ``"<base> <signal title>"``
+    (without " of " for an untitled signal; "loadings" -> "loading" in one window
+    per component)."""
+    name = _title(signal)
+    title = f"{base} {name}" if name else base.replace(" of", "")
+    return title if same_window else title.replace("loadings", "loading")
 
-    Only the stack up to the last selected component is built; the panels keep
-    the components' own numbers.
+
+_TITLE_BASE = {("decomposition", "factors"): "Decomposition factors of",
+               ("decomposition", "loadings"): "Decomposition loadings of",
+               ("bss", "factors"): "BSS factors of", ("bss", "loadings"): "BSS loadings of",
+               ("cluster", "loadings"): "Cluster labels of",
+               ("cluster", "factors"): "Cluster centers of"}
+
+
+def plot_components(signal, matrix, kind: str, what: str, comp_ids, *, title=None,
+                    comp_label=None, same_window=True, with_factors=False, factors=None,
+                    **kwargs):
+    """HyperSpy 2.5's figure(s) of the selected loadings (``what="loadings"``) or
+    factors: see :func:`emunmix.plot.plot_component_loadings`.
+
+    Only the stack up to the last selected component is built; the plots keep the
+    components' own numbers. ``title`` (or its older name ``comp_label``) defaults
+    to HyperSpy's. ``with_factors`` (loadings only) also plots ``factors`` with the
+    same options and returns ``(loadings figure(s), factors figure(s))``.
     """
     from emunmix.plot import plot_component_factors, plot_component_loadings
 
+    if same_window is None:
+        same_window = True
+    if title is None:
+        title = comp_label
+    if title is None:
+        title = plot_title(signal, _TITLE_BASE[(kind, what)], same_window)
     ids = component_ids(comp_ids, matrix.shape[1])
     make, plot = ((loadings_signal, plot_component_loadings) if what == "loadings"
                   else (factors_signal, plot_component_factors))
-    return plot(make(signal, matrix[:, : max(ids) + 1], kind), comp_ids=ids, **kwargs)
+    out = plot(make(signal, matrix[:, : max(ids) + 1], kind), comp_ids=ids, title=title,
+               same_window=same_window, **kwargs)
+    if not with_factors or factors is None:
+        return out
+    options = {k: kwargs[k] for k in ("calibrate", "per_row", "cmap") if k in kwargs}
+    return out, plot_component_factors(factors_signal(signal, factors[:, : max(ids) + 1],
+                                                      kind), comp_ids=ids, title=title,
+                                       same_window=same_window, **options)
 
 
 def browse_components(signal, factors, loadings, kind: str, first=None, n=None):

@@ -77,7 +77,7 @@ class DecompositionResultsMethods:
                                       **kwargs):
         """Scree plot of the explained variance ratio; returns the matplotlib Axes.
 
-        Components above the estimated elbow (``number_significant_components``)
+        Components above the estimated elbow (``estimated_number_of_components``)
         are drawn as signal, the rest as noise. ``threshold`` (float: a ratio;
         int: a number of components) overrides that split. Same as
         :meth:`plot_scree_plot`.
@@ -90,7 +90,9 @@ class DecompositionResultsMethods:
         self.get_scree_plot_data()  # raises the helpful error when missing
         # By default the components above the elbow are drawn as signal; an
         # explicit threshold takes over.
-        n_sig = getattr(lr, "number_significant_components", None) if not threshold else None
+        n_sig = (getattr(lr, "estimated_number_of_components", None)
+                 or getattr(lr, "number_significant_components", None)) if not threshold \
+            else None
         return plot_scree(
             self.get_scree_plot_data(), n=n, log=log, threshold=threshold,
             hline=hline, vline=vline, xaxis_type=xaxis_type, xaxis_labeling=xaxis_labeling,
@@ -188,29 +190,36 @@ class DecompositionResultsMethods:
         return ids, factors, loadings
 
     def plot_decomposition_loadings(self, comp_ids=None, calibrate=True, same_window=True,
-                                    comp_label=None, with_factors=False, cmap="gray",
-                                    no_nans=False, per_row=3, axes_decor="all", title=None,
-                                    **kwargs):
-        """Plot loading maps (``comp_ids``: None = all, n = the first n, or a list).
+                                    title=None, with_factors=False, cmap="gray",
+                                    no_nans=False, per_row=3, axes_decor="all",
+                                    comp_label=None, **kwargs):
+        """Plot the loadings (``comp_ids``: None = all, n = the first n, or a list), as
+        HyperSpy 2.5 does: maps in a grid (each image followed by its colour-bar axes)
+        or, for a line scan, one axes with a step line per component.
 
-        Returns the Figure (a list of them with ``same_window=False``).
-        ``with_factors`` and ``no_nans`` are accepted for HyperSpy compatibility.
+        Returns the Figure (a list with ``same_window=False``); with ``with_factors``
+        a tuple (loadings figure(s), factors figure(s)). ``comp_label`` is the older
+        name of ``title``. See :func:`emunmix.plot.plot_component_loadings`.
         """
-        comp_ids, _, loadings = self._selected_components(comp_ids)
+        comp_ids, factors, loadings = self._selected_components(comp_ids)
         return plot_components(
             self, loadings, "decomposition", "loadings", comp_ids, calibrate=calibrate,
-            same_window=same_window, comp_label=comp_label, cmap=cmap, per_row=per_row,
-            axes_decor=axes_decor, title=title, **kwargs)
+            same_window=same_window, title=title, comp_label=comp_label, cmap=cmap,
+            no_nans=no_nans, per_row=per_row, axes_decor=axes_decor,
+            with_factors=with_factors, factors=factors, **kwargs)
 
     def plot_decomposition_factors(self, comp_ids=None, calibrate=True, same_window=True,
-                                   comp_label=None, cmap="gray", per_row=3, title=None,
+                                   title=None, cmap="gray", per_row=3, comp_label=None,
                                    **kwargs):
-        """Plot factors (``comp_ids``: None = all, n = the first n, or a list)."""
+        """Plot the factors (``comp_ids``: None = all, n = the first n, or a list), as
+        HyperSpy 2.5 does: spectra overlaid in one axes (one line per component,
+        labelled with its number, a legend that hides a line when clicked), images
+        in a grid. Returns the Figure (a list with ``same_window=False``)."""
         comp_ids, factors, _ = self._selected_components(comp_ids)
         return plot_components(
             self, factors, "decomposition", "factors", comp_ids, calibrate=calibrate,
-            same_window=same_window, comp_label=comp_label, per_row=per_row, title=title,
-            **kwargs)
+            same_window=same_window, title=title, comp_label=comp_label, cmap=cmap,
+            per_row=per_row, **kwargs)
 
     def plot_decomposition_results(self, factors_navigator="smart_auto",
                                    loadings_navigator="smart_auto", factors_dim=2,

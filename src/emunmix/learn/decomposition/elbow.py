@@ -168,6 +168,40 @@ def estimate_rank_noise(
     return k
 
 
+def hyperspy_significant_components(explained_variance_ratio, max_points: int = 20):
+    """HyperSpy 2.5's ``number_significant_components``: the elbow of the scree plot
+    plus one.
+
+    The elbow is the point of ``ln(ratio)`` (ratios clipped at 1e-30, as HyperSpy
+    does) among the first ``max_points`` farthest from the line joining point 0 and
+    point ``max_points``. Used whatever the normalisation; see
+    :func:`auto_output_dimension` for emunmix's own estimate.
+
+    Returns
+    -------
+    int or None
+        None without a scree (no explained variance).
+
+    Examples
+    --------
+    >>> hyperspy_significant_components([0.6, 0.3, 0.09, 1e-3, 9e-4, 8e-4, 7e-4])
+    4
+    """
+    if explained_variance_ratio is None:
+        return None
+    y = np.asarray(explained_variance_ratio, dtype=np.float64).ravel()
+    p = min(int(max_points), y.size - 1)
+    if p < 1:
+        return 1 if y.size else None
+    y = np.log(np.clip(y, 1e-30, None))
+    x = np.arange(p, dtype=np.float64)
+    numer = np.abs(p * (y[0] - y[:p]) + x * (y[p] - y[0]))
+    denom = np.hypot(p, y[p] - y[0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        distance = np.nan_to_num(numer / denom)
+    return int(np.argmax(distance)) + 1
+
+
 def auto_output_dimension(
     explained_variance_ratio=None,
     singular_values=None,
