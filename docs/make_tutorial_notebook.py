@@ -27,8 +27,11 @@ CELLS = [
              "                           s.get_explained_variance_ratio().isig[:20]],\n"
              "                          legend=(\"Std\", \"Normalized\"))\n"
              "ax.set_yscale('log')\nax.lines[0].set_marker('o')\nax.lines[1].set_marker('o')"),
-    ("md", "emunmix also estimates the number of components for you:"),
-    ("code", "s.learning_results.number_significant_components"),
+    ("md", "The number of components is also estimated for you: HyperSpy's rule (the "
+           "scree plot's elbow + 1) and emunmix's own estimate (the noise edge of the "
+           "Poisson-normalised data), which gives the four components used below:"),
+    ("code", "(s.learning_results.number_significant_components,\n"
+             " s.learning_results.estimated_number_of_components)"),
     ("code", "_ = s.plot_decomposition_loadings(4)\n_ = s.plot_decomposition_factors(4)"),
     ("code", "s.plot_decomposition_results()"),
     ("md", "### Noise reduction"),
