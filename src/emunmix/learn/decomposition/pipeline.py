@@ -30,6 +30,11 @@ from emunmix.learn.decomposition.estimator import estimator_kernel
 from emunmix.learn.decomposition.output import DecompositionOutput
 from emunmix.learn.decomposition.plan import Plan, make_plan
 from emunmix.learn.decomposition.poisson import PoissonWeights, weights_from_sums
+from emunmix.learn.decomposition.row_order import (
+    check_row_order,
+    natural_order,
+    reorder_inputs,
+)
 from emunmix.learn.linalg.matrix_view import MatrixStats, MatrixView
 from emunmix.learn.linalg.randomized import draw_test_matrix, oversampled
 from emunmix.learn.linalg.svd import SVDResult, choose_svd_solver, svd
@@ -53,6 +58,7 @@ def decompose(
     auto_transpose: bool = True,
     navigation_shape=None,
     eager_components: int | None = None,
+    row_order=None,
     **kwargs,
 ) -> DecompositionOutput:
     """Decompose a (pixels, channels) matrix: ``X ~ loadings @ factors.T``.
@@ -99,6 +105,10 @@ def decompose(
         compute every singular value but the factors and loadings of only the first
         ``eager_components``; ``out.pending`` computes the others when needed (and
         refuses if the data changed meanwhile). No effect otherwise.
+    row_order : ndarray of int, optional
+        Row ``p`` of ``X`` is pixel ``row_order[p]``: lazy data unfolded chunk by chunk
+        (:func:`~emunmix.learn.linalg.unfold.unfold_by_chunks`, no rechunk). Masks are
+        given, and results returned, in the natural pixel order.
     **kwargs
         Passed to the algorithm.
 
@@ -124,6 +134,15 @@ def decompose(
     >>> out.factors.shape, out.loadings.shape, out.algorithm
     ((64, 3), (500, 3), 'SVD')
     """
+    if row_order is not None:
+        order = check_row_order(row_order, int(X.shape[0]))
+        nav_flat, navigation_mask, var_array = reorder_inputs(
+            order, navigation_mask, navigation_shape, var_array)
+        out = decompose(X, algorithm, output_dimension, normalize_poissonian_noise, centre,
+                        navigation_mask, signal_mask, var_array, var_func, reproject,
+                        svd_solver, random_state, auto_transpose, None, eager_components,
+                        **kwargs)
+        return natural_order(out, order, nav_flat)
     if is_complex(X):  # SVD/PCA keep the complex dtype; the others refuse it
         return decompose_complex(X, algorithm, output_dimension, normalize_poissonian_noise,
                                  centre, navigation_mask, signal_mask, var_array, var_func,
