@@ -36,7 +36,12 @@ from emunmix.learn.decomposition.row_order import (
     reorder_inputs,
 )
 from emunmix.learn.linalg.matrix_view import MatrixStats, MatrixView
-from emunmix.learn.linalg.randomized import draw_test_matrix, oversampled
+from emunmix.learn.linalg.randomized import (
+    AUTO_POWER_ITERATIONS,
+    GramSketch,
+    draw_test_matrix,
+    oversampled,
+)
 from emunmix.learn.linalg.svd import SVDResult, choose_svd_solver, svd
 from emunmix.learn.registry import KernelContext, KernelOutput
 from emunmix.validation import check_data_stats, numpy_dtype
@@ -190,6 +195,10 @@ def prepare(plan: Plan) -> Prepared:
     sketch = None
     if omega is None:
         stats = raw.stats()
+    elif plan.centre is None and _power_iterations(plan) >= 1:
+        # uncentred: the first power iteration is read with the sums too
+        stats, H, q = raw.stats_and_gram_sketch(omega, poisson=plan.poisson)
+        sketch = GramSketch(omega, H, q)
     else:  # a lazy randomized SVD: its first pass is this one
         stats, raw_sketch = raw.stats(sketch=omega)
         sketch = (omega, raw_sketch)
@@ -222,6 +231,13 @@ def _sketch_matrix(plan: Plan, raw: MatrixView):
                          n_oversamples=p, itemsize=itemsize) != "randomized":
         return None
     return draw_test_matrix(raw, oversampled(plan.k, p, plan.shape[1]), plan.random_state)
+
+
+def _power_iterations(plan: Plan) -> int:
+    n_iter = plan.options.get("n_iter", "auto")
+    if n_iter == "auto":
+        return AUTO_POWER_ITERATIONS
+    return n_iter if isinstance(n_iter, int) else -1
 
 
 def choose_dimension(plan: Plan, prep: Prepared):
