@@ -10,8 +10,9 @@ then ``s.decomposition(True, output_dimension=8)``; time of that call, also as a
 of one read pass over the file (``s.data.sum(axis=(0, 1)).compute()``, timed first), in
 wall time and in process CPU time (user + system: less disturbed by other processes on a
 loaded machine), and peak memory of the call alone (the peak resident set, restarted after
-the read pass through ``/proc/self/clear_refs``, minus the resident set before the call). HyperSpy 2.5 runs the same call in its own venv, with OpenBLAS threads as
-they are and with ``OPENBLAS_NUM_THREADS=1``; its faster run is kept.
+the read pass through ``/proc/self/clear_refs``, minus the resident set before the call),
+with the emunmix of this checkout. HyperSpy 2.5 runs the same call in its own venv, with
+OpenBLAS threads as they are and with ``OPENBLAS_NUM_THREADS=1``; its faster run is kept.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import hyperspy_python, print_table, run_emunmix, run_python  # noqa: E402
+
+#: The emunmix of this checkout (the venv's editable install may be another one).
+SRC = {"PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
 
 WRITE = """
 import numpy as np, dask.array as da
@@ -119,7 +123,8 @@ def main(argv=None):
         runs.append(("emunmix, svd_solver='gram'", ", svd_solver='gram'"))
     rows, read, read_cpu = [], None, None
     for label, extra in runs:
-        r = run_emunmix(EM.format(path=path, extra=extra), timeout=3600)
+        r = run_python(sys.executable, EM.format(path=path, extra=extra), timeout=3600,
+                       env=SRC)
         read = r["read"] if read is None else min(read, r["read"])
         read_cpu = r["read_cpu"] if read_cpu is None else min(read_cpu, r["read_cpu"])
         rows.append({"run": label, "s": r["time"], "CPU s": r["cpu"],

@@ -23,9 +23,10 @@ first power iteration's sketch, then the power step with the projection) and thr
 times for centred data. They differ most in arithmetic: ``2 m n^2`` FLOPs for the Gram
 matrix, about ``8 m n l`` for the randomized passes (``l = k + n_oversamples``). The
 randomized solver, which is approximate, is chosen only when the FLOPs it saves take
-longer than one more read of the data would (whatever it saves in reads besides): ``2 m n (n - 4 l) / FLOP_RATE > m n b /
-READ_RATE`` (``b`` bytes per value), i.e. ``n > 4 l + b FLOP_RATE / (2 READ_RATE)``, about
-``4 l + 175`` channels for float32 with the rates measured here (:data:`FLOP_RATE`,
+longer than one more read of the data would (whatever it saves in reads besides):
+``2 m n (n - 4 l) / FLOP_RATE > m n b / READ_RATE`` (``b`` bytes per value), i.e.
+``n > 4 l + b FLOP_RATE / (2 READ_RATE)``, about ``4 l + 175`` channels for float32 with
+the rates measured here (:data:`FLOP_RATE`,
 :data:`READ_RATE`). Without a number of components, or below that, the exact Gram solver.
 
 All solvers return ``factors = V`` (n x k, orthonormal columns), ``loadings = U S``
