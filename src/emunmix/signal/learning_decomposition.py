@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from emunmix.learn.linalg.unfold import needs_merge, unfold_by_chunks
+
 from .learning_common import as_array, flat_mask, navigation_array_shape
 from .learning_decomposition_results import DecompositionResultsMethods
 
@@ -127,7 +129,13 @@ class DecompositionMethods(DecompositionResultsMethods):
             )
         nav_mask = flat_mask(navigation_mask, self, "navigation", "navigation_mask")
         sig_mask = flat_mask(signal_mask, self, "signal", "signal_mask")
-        X = self._unfolded()
+        X, order = self._unfolded(), None
+        nav_ndim = self.axes_manager.navigation_dimension
+        if output_dimension is not None and needs_merge(self.data, nav_ndim):
+            # lazy data: one row chunk per navigation chunk, no rechunk (the loadings
+            # of all components, output_dimension=None, are as large as the data: kept
+            # in the natural order there)
+            X, order = unfold_by_chunks(self.data, nav_ndim)
         _hyperspy_options(algorithm, return_info, kwargs)
         if var_array is not None:
             var_array = as_array(var_array)
@@ -149,6 +157,7 @@ class DecompositionMethods(DecompositionResultsMethods):
             auto_transpose=auto_transpose,
             navigation_shape=navigation_array_shape(self),
             eager_components=EAGER_COMPONENTS,
+            row_order=order,
             **kwargs,
         )
         # Everything computed: store (nothing can fail from here on).

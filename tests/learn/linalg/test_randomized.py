@@ -45,13 +45,32 @@ def _angles(A, B):
     return np.degrees(np.arccos(np.clip(s, 0, 1)))
 
 
-def test_three_passes_with_the_sums_fused_into_the_first(counts):
+def test_two_reads_with_the_sums_and_first_power_iteration_fused(counts):
     source = CountingArray(counts)
     lazy = da.from_array(source, chunks=(250, -1))
     out = decompose(lazy, normalize_poissonian_noise=True, output_dimension=6, random_state=0)
     assert out.info["svd_solver"] == "randomized"
-    assert out.info["passes"] == 2  # after the sums' pass, which also sketched
+    assert out.info["passes"] == 1  # after the sums' pass, which also sketched P'P
+    assert source.rows_read == 2 * counts.shape[0]
+
+
+@pytest.mark.parametrize("n_iter, reads", [(2, 3), (0, 2)])
+def test_reads_per_power_iteration(counts, n_iter, reads):
+    # n_iter=0 keeps the sketch-then-project route: sums+sketch, projection
+    source = CountingArray(counts)
+    lazy = da.from_array(source, chunks=(250, -1))
+    decompose(lazy, normalize_poissonian_noise=True, output_dimension=6, random_state=0,
+              n_iter=n_iter)
+    assert source.rows_read == reads * counts.shape[0]
+
+
+def test_centred_lazy_svd_reads_three_times(counts):
+    source = CountingArray(counts)
+    lazy = da.from_array(source, chunks=(250, -1))
+    out = decompose(lazy, output_dimension=6, centre="navigation", random_state=0)
+    ref = decompose(counts, output_dimension=6, centre="navigation")
     assert source.rows_read == 3 * counts.shape[0]
+    assert _angles(out.factors[:, :4], ref.factors[:, :4]).max() < 1.0
 
 
 def test_agrees_with_the_exact_in_memory_svd(counts):

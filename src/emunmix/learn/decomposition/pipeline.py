@@ -30,8 +30,18 @@ from emunmix.learn.decomposition.estimator import estimator_kernel
 from emunmix.learn.decomposition.output import DecompositionOutput
 from emunmix.learn.decomposition.plan import Plan, make_plan
 from emunmix.learn.decomposition.poisson import PoissonWeights, weights_from_sums
+from emunmix.learn.decomposition.row_order import (
+    check_row_order,
+    natural_order,
+    reorder_inputs,
+)
 from emunmix.learn.linalg.matrix_view import MatrixStats, MatrixView
-from emunmix.learn.linalg.randomized import draw_test_matrix, oversampled
+from emunmix.learn.linalg.randomized import (
+    AUTO_POWER_ITERATIONS,
+    GramSketch,
+    draw_test_matrix,
+    oversampled,
+)
 from emunmix.learn.linalg.svd import SVDResult, choose_svd_solver, svd
 from emunmix.learn.registry import KernelContext, KernelOutput
 from emunmix.validation import check_data_stats, numpy_dtype
@@ -53,6 +63,7 @@ def decompose(
     auto_transpose: bool = True,
     navigation_shape=None,
     eager_components: int | None = None,
+    row_order=None,
     **kwargs,
 ) -> DecompositionOutput:
     """Decompose a (pixels, channels) matrix: ``X ~ loadings @ factors.T``.
@@ -99,6 +110,10 @@ def decompose(
         compute every singular value but the factors and loadings of only the first
         ``eager_components``; ``out.pending`` computes the others when needed (and
         refuses if the data changed meanwhile). No effect otherwise.
+    row_order : ndarray of int, optional
+        Row ``p`` of ``X`` is pixel ``row_order[p]``: lazy data unfolded chunk by chunk
+        (:func:`~emunmix.learn.linalg.unfold.unfold_by_chunks`, no rechunk). Masks are
+        given, and results returned, in the natural pixel order.
     **kwargs
         Passed to the algorithm.
 
@@ -124,6 +139,15 @@ def decompose(
     >>> out.factors.shape, out.loadings.shape, out.algorithm
     ((64, 3), (500, 3), 'SVD')
     """
+    if row_order is not None:
+        order = check_row_order(row_order, int(X.shape[0]))
+        nav_flat, navigation_mask, var_array = reorder_inputs(
+            order, navigation_mask, navigation_shape, var_array)
+        out = decompose(X, algorithm, output_dimension, normalize_poissonian_noise, centre,
+                        navigation_mask, signal_mask, var_array, var_func, reproject,
+                        svd_solver, random_state, auto_transpose, None, eager_components,
+                        **kwargs)
+        return natural_order(out, order, nav_flat)
     if is_complex(X):  # SVD/PCA keep the complex dtype; the others refuse it
         return decompose_complex(X, algorithm, output_dimension, normalize_poissonian_noise,
                                  centre, navigation_mask, signal_mask, var_array, var_func,
@@ -171,6 +195,10 @@ def prepare(plan: Plan) -> Prepared:
     sketch = None
     if omega is None:
         stats = raw.stats()
+    elif plan.centre is None and _power_iterations(plan) >= 1:
+        # uncentred: the first power iteration is read with the sums too
+        stats, H, q = raw.stats_and_gram_sketch(omega, poisson=plan.poisson)
+        sketch = GramSketch(omega, H, q)
     else:  # a lazy randomized SVD: its first pass is this one
         stats, raw_sketch = raw.stats(sketch=omega)
         sketch = (omega, raw_sketch)
@@ -203,6 +231,13 @@ def _sketch_matrix(plan: Plan, raw: MatrixView):
                          n_oversamples=p, itemsize=itemsize) != "randomized":
         return None
     return draw_test_matrix(raw, oversampled(plan.k, p, plan.shape[1]), plan.random_state)
+
+
+def _power_iterations(plan: Plan) -> int:
+    n_iter = plan.options.get("n_iter", "auto")
+    if n_iter == "auto":
+        return AUTO_POWER_ITERATIONS
+    return n_iter if isinstance(n_iter, int) else -1
 
 
 def choose_dimension(plan: Plan, prep: Prepared):

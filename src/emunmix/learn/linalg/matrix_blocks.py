@@ -300,3 +300,49 @@ def _raw_power_part(raw, start, stop, row_mean, row_scale, _, Zc):
         Y = Y / row_scale[:, None]
     Yr = Y if row_scale is None else Y / row_scale[:, None]
     return [(start, Y)], _raw_tdot(xp, raw, Yr)
+
+
+# The fused first pass of the randomized SVD of an uncentred view: the sums, and the
+# sketch of the row space ``X' D_r^-2 X G`` (``D_r`` the Poisson row weights, known
+# within the block from its own row sums), so that one power iteration needs one pass.
+def root_sums_squared(sums, xp=np):
+    """The squares of the Poisson row/column weights: the sums, with non-positive or
+    non-finite ones replaced by 1 (as :func:`~emunmix.learn.decomposition.poisson.
+    weights_from_sums`)."""
+    ok = (sums > 0) & xp.isfinite(sums)
+    return xp.where(ok, sums, xp.ones_like(sums))
+
+
+def _stats_gram_sketch_part(raw, start, stop, row_mean, row_scale, _, check_finite,
+                            check_sign, G, poisson):
+    """``_stats_part`` plus ``raw' D_r^-2 raw G`` and ``sum_i raw_ij^2 / r_i^2`` (float64),
+    ``r_i^2`` the block's own row sums with ``poisson``, else 1."""
+    xp = namespace(raw)
+    raw = np.asarray(raw) if xp is np else raw
+    f64 = xp_dtype(xp, np.float64)
+    rows = xp.sum(raw, axis=1, dtype=f64)
+    cols = xp.sum(raw, axis=0, dtype=f64)
+    size = int(np.prod(raw.shape))
+    # a NaN/inf makes its row's float64 sum non-finite, so the exact counts are only
+    # needed then (float32 values cannot overflow a float64 sum of a row)
+    n_bad = 0
+    if check_finite and not bool(xp.all(xp.isfinite(rows))):
+        n_bad = size - int(xp.count_nonzero(xp.isfinite(raw)))
+    n_neg = 0
+    if check_sign and size and (n_bad or float(xp.min(raw)) < 0):
+        n_neg = int(xp.count_nonzero(raw < 0))
+    Y = _raw_product(xp, raw, G)
+    inv_r2 = 1.0 / root_sums_squared(rows, xp) if poisson else None
+    if inv_r2 is not None:
+        Y = Y * inv_r2[:, None]
+    H = _raw_tdot(xp, raw, Y)
+    dtype = _raw_dtype(xp, raw)
+    colsq = xp.zeros(raw.shape[1], dtype=f64)
+    w = None if inv_r2 is None else _astype(xp, inv_r2, dtype)
+    step = 256  # squares of a few rows at a time: the temporary stays in cache
+    for a in range(0, raw.shape[0], step):
+        sub = _astype(xp, raw[a : a + step, ...], dtype)
+        sq = sub * sub
+        part = xp.sum(sq, axis=0) if w is None else w[a : a + step] @ sq
+        colsq += _astype(xp, part, np.float64)
+    return [(start, rows)], cols, n_bad, n_neg, H, colsq

@@ -33,6 +33,7 @@ from emunmix.learn.linalg.matrix_blocks import (  # noqa: F401 (BLOCK_BYTES, SPL
     _power_part,
     _raw_power_part,
     _raw_tdot_ss_part,
+    _stats_gram_sketch_part,
     _stats_part,
     _stats_sketch_part,
     _sum_of_squares_part,
@@ -178,6 +179,33 @@ class MatrixView:
                 Y[start : start + part.size] = self.backend.to_host(block[0])
         stats = MatrixStats(row_sums, np.asarray(col_sums), int(n_bad), int(n_neg))
         return stats if sketch is None else (stats, Y)
+
+    def stats_and_gram_sketch(self, G, poisson: bool):
+        """One pass: :meth:`stats`, ``H = X' D_r^-2 X G`` and ``q_j = sum_i X_ij^2 / r_i^2``.
+
+        ``X`` is the raw selection and ``r_i^2`` its row sums (zero sums replaced by 1:
+        the squared Poisson row weights) with ``poisson``, else 1: the uncentred view
+        ``P = D_r^-1 X D_c^-1`` (column weights ``D_c`` from the column sums) then has
+        ``P'P (D_c G) = D_c^-1 H`` and ``||P||_F^2 = sum_j q_j / c_j^2``, i.e. a
+        randomized SVD's first power iteration is read with the sums.
+
+        Returns
+        -------
+        stats : MatrixStats
+        H : ndarray of float64, shape (n, l)
+        q : ndarray of float64, shape (n,)
+        """
+        kind = numpy_dtype(self.X.dtype).kind
+        G = np.asarray(G, dtype=np.float64)
+        rows, col_sums, n_bad, n_neg, H, q = self.backend.reduce(
+            self, _stats_gram_sketch_part, kind == "f", kind in "if", G, bool(poisson),
+            combine=_combine_rows_and_sums)
+        row_sums = np.zeros(self.shape[0])
+        for start, part in rows:
+            part = self.backend.to_host(part)
+            row_sums[start : start + part.size] = part
+        stats = MatrixStats(row_sums, np.asarray(col_sums), int(n_bad), int(n_neg))
+        return stats, np.asarray(H), np.asarray(q)
 
     def materialise(self, dtype=None, copy: bool = False) -> np.ndarray:
         """``P`` as one in-memory numpy array (in the working dtype by default).

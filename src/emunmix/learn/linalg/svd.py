@@ -16,15 +16,17 @@ Solvers: ``"auto"``, ``"gram"``, ``"full"``, ``"randomized"``, ``"arpack"`` and
 ``"auto"`` picks, for data in memory, ``"gram"`` when the smaller dimension is at most
 :data:`GRAM_MAX_DIM`, else HyperSpy's rule: ``"randomized"`` when the larger dimension is
 above 500 and ``k < 0.8 min(m, n)``, ``"full"`` otherwise. For data read chunk by chunk
-(dask) it follows a cost model (:func:`choose_svd_solver`). Both the Gram solver (sums,
-Gram matrix, loadings) and the pass-efficient randomized one
-(:mod:`~emunmix.learn.linalg.randomized`: sums with the sketch, projection, one power
-iteration) read the data three times; they differ in arithmetic: ``2 m n^2`` FLOPs for the
-Gram matrix, about ``8 m n l`` for the randomized passes (``l = k + n_oversamples``). The
+(dask) it follows a cost model (:func:`choose_svd_solver`). The Gram solver (sums,
+Gram matrix, loadings) reads the data three times; the pass-efficient randomized one
+(:mod:`~emunmix.learn.linalg.randomized`) twice for uncentred data (the sums with the
+first power iteration's sketch, then the power step with the projection) and three
+times for centred data. They differ most in arithmetic: ``2 m n^2`` FLOPs for the Gram
+matrix, about ``8 m n l`` for the randomized passes (``l = k + n_oversamples``). The
 randomized solver, which is approximate, is chosen only when the FLOPs it saves take
-longer than one more read of the data would: ``2 m n (n - 4 l) / FLOP_RATE > m n b /
-READ_RATE`` (``b`` bytes per value), i.e. ``n > 4 l + b FLOP_RATE / (2 READ_RATE)``, about
-``4 l + 175`` channels for float32 with the rates measured here (:data:`FLOP_RATE`,
+longer than one more read of the data would (whatever it saves in reads besides):
+``2 m n (n - 4 l) / FLOP_RATE > m n b / READ_RATE`` (``b`` bytes per value), i.e.
+``n > 4 l + b FLOP_RATE / (2 READ_RATE)``, about ``4 l + 175`` channels for float32 with
+the rates measured here (:data:`FLOP_RATE`,
 :data:`READ_RATE`). Without a number of components, or below that, the exact Gram solver.
 
 All solvers return ``factors = V`` (n x k, orthonormal columns), ``loadings = U S``
