@@ -22,6 +22,7 @@ from ..preprocess.shift import (
     expand_range_for_shift,
     shift_1d,
 )
+from ..preprocess.zlp_lazy import whole_signal_chunks
 from ..validation import bool_mask
 from .protocol import is_signal
 
@@ -162,7 +163,7 @@ def _lazy_shift(data, channels, kind, fill_value, crop, expand):
     import dask.array as da
 
     nav_chunks = data.chunks[:-1]
-    data = data.rechunk(nav_chunks + (-1,))
+    data = whole_signal_chunks(data)
     shifts = da.from_array(channels, chunks=nav_chunks)
     finite = channels[np.isfinite(channels)]
     dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.dtype(float)
