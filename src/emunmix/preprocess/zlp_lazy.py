@@ -92,8 +92,11 @@ def _nav_keep(data, mask):
 def _stats(data, keep, start, stop):
     import dask.array as da
 
-    return da.map_blocks(_block_stats, data, keep[..., None], start, stop, dtype=float,
-                         chunks=data.chunks[:-1] + ((_STATS,),)).compute()
+    from ..progress import compute
+
+    return compute(da.map_blocks(_block_stats, data, keep[..., None], start, stop, dtype=float,
+                                 chunks=data.chunks[:-1] + ((_STATS,),)),
+                   desc="zero-loss peaks")[0]
 
 
 def estimate_zlp_centre_blockwise(data, offset: float, scale: float, signal_range=None,
@@ -167,6 +170,8 @@ def estimate_zlp_centre_blockwise(data, offset: float, scale: float, signal_rang
 
     import dask.array as da
 
-    return da.map_blocks(block, data, keep[..., None], dtype=float,
-                         drop_axis=data.ndim - 1).compute()
+    from ..progress import compute
+
+    return compute(da.map_blocks(block, data, keep[..., None], dtype=float,
+                                 drop_axis=data.ndim - 1), desc="zero-loss peak centres")[0]
 

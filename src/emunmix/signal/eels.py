@@ -13,6 +13,7 @@ import numpy as np
 
 from ..preprocess.zlp import estimate_zlp_centre
 from ..preprocess.zlp_lazy import estimate_zlp_centre_blockwise, peak_window_channels
+from ..progress import showing
 from .shifting import (
     _check_signal1d,
     _computed,
@@ -265,8 +266,9 @@ class EELSSpectrum(Signal1D):
         bar = _progress(show_progressbar, 2 + len(others) + bool(calibrate),
                         "align_zero_loss_peak")
         try:
-            centres = self._zlp_centres(self._centre_data(), axis.offset, nmask, erange,
-                                        subpixel, method)
+            with showing(show_progressbar):
+                centres = self._zlp_centres(self._centre_data(), axis.offset, nmask, erange,
+                                            subpixel, method)
             bar.update()
             if not np.isfinite(centres).any():
                 raise ValueError("every spectrum is masked: there is no zero-loss peak to align")

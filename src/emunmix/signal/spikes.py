@@ -218,6 +218,12 @@ class SpikesMixin:
             default_spike_width=default_spike_width, add_noise=add_noise, signal_mask=smask,
             navigation_mask=nmask, max_num_bins=max_num_bins, random_state=random_state,
             finder_options=find_kw)
+        if self._lazy and not interactive:  # blockwise: the data stay lazy
+            from .spikes_lazy import lazy_spikes_removal
+
+            report = lazy_spikes_removal(self, search, nmask)
+            print(report.summary())
+            return report
         data = _computed(self.data)
         if interactive:
             from ..plot.spikes_tool import SpikesRemovalTool

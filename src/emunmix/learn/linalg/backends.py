@@ -220,16 +220,16 @@ class DaskBackend(Backend):
                 for start, stop, blk in self._chunks(view)]
 
     def reduce(self, view, func, *args, rows=None, combine=None):
-        import dask
+        from emunmix.progress import compute
 
         parts = [p for _, _, p in self._parts(view, func, *args, rows=rows)]
         root = _tree(parts, combine or _add)
         with _blas_for(root, len(parts)):
-            return dask.compute(root)[0]
+            return compute(root, desc="pass over the data")[0]
 
     def fill_rows(self, view, func, *args, out):
         """Computed in batches of at most ``GATHER_BYTES``: the output is never held twice."""
-        import dask
+        from emunmix.progress import compute
 
         parts = self._parts(view, func, *args)
         row_bytes = max(1, out.itemsize * int(np.prod(out.shape[1:])))
@@ -242,7 +242,7 @@ class DaskBackend(Backend):
                 j += 1
             batch = [p for _, _, p in parts[i:j]]
             with _blas_for(batch[0], len(batch)):
-                values = dask.compute(*batch)
+                values = compute(*batch, desc="rows")
             for (start, stop, _), value in zip(parts[i:j], values):
                 out[start:stop] = value
             i = j
