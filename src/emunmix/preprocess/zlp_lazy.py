@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..chunking import whole_spectra
 from .zlp import (
     _window,
     estimate_zlp_centre,
@@ -23,8 +24,7 @@ from .zlp import (
     signal_range_to_channels,
 )
 
-__all__ = ["estimate_zlp_centre_blockwise", "peak_window_channels", "PEAK_WINDOW_PAD",
-           "whole_signal_chunks"]
+__all__ = ["estimate_zlp_centre_blockwise", "peak_window_channels", "PEAK_WINDOW_PAD"]
 
 # channels kept either side of the brightest channels when no signal_range is given
 PEAK_WINDOW_PAD = 32
@@ -47,21 +47,6 @@ def peak_window_channels(imax, n: int) -> tuple[int, int] | None:
     if hi - lo < 2:
         return None
     return lo, hi
-
-
-def whole_signal_chunks(data):
-    """``data`` (dask) with the signal axis in one chunk, rechunked by tasks.
-
-    Only the navigation chunks change if they must; the "tasks" method keeps
-    the rechunk safe when a ``dask.distributed`` worker is lost (the p2p one
-    then fails with ``P2PConsistencyError``).
-    """
-    import dask
-
-    if len(data.chunks[-1]) == 1:
-        return data
-    with dask.config.set({"array.rechunk.method": "tasks"}):
-        return data.rechunk(data.chunks[:-1] + (-1,))
 
 
 def _block_stats(block, keep, start, stop):
@@ -108,7 +93,7 @@ def estimate_zlp_centre_blockwise(data, offset: float, scale: float, signal_rang
     ----------
     data : dask.array.Array, shape (..., channels)
         Low-loss spectra; the signal axis is brought into one chunk if it
-        is split (a rechunk by tasks, navigation chunks kept).
+        is split (:func:`emunmix.chunking.whole_spectra`).
     offset, scale, signal_range, subpixel, method, mask
         As for :func:`~emunmix.preprocess.zlp.estimate_zlp_centre`.
     peak_window : bool
@@ -131,7 +116,7 @@ def estimate_zlp_centre_blockwise(data, offset: float, scale: float, signal_rang
     >>> np.round(c, 3).tolist()
     [0.1, 0.2]
     """
-    data = whole_signal_chunks(data)
+    data = whole_spectra(data, "zero-loss peak centres")
     n = data.shape[-1]
     keep = _nav_keep(data, mask)
     start, stop = signal_range_to_channels(signal_range, offset, scale, n)

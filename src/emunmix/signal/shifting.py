@@ -16,13 +16,13 @@ from typing import Sequence
 
 import numpy as np
 
+from ..chunking import whole_spectra
 from ..preprocess.shift import (
     crop_range_after_shift,
     estimate_shift_1d,
     expand_range_for_shift,
     shift_1d,
 )
-from ..preprocess.zlp_lazy import whole_signal_chunks
 from ..validation import bool_mask
 from .protocol import is_signal
 
@@ -162,8 +162,8 @@ def _lazy_shift(data, channels, kind, fill_value, crop, expand):
     """Shift a dask array block by block (the signal axis in one chunk)."""
     import dask.array as da
 
+    data = whole_spectra(data, "shift1D")
     nav_chunks = data.chunks[:-1]
-    data = whole_signal_chunks(data)
     shifts = da.from_array(channels, chunks=nav_chunks)
     finite = channels[np.isfinite(channels)]
     dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.dtype(float)

@@ -19,16 +19,13 @@ same values, but not the in-memory tool's draws.
 from __future__ import annotations
 
 import dataclasses
-import logging
 
 import numpy as np
 
+from ..chunking import whole_spectra
 from ..preprocess import spikes as _kernels
-from ..preprocess.zlp_lazy import whole_signal_chunks
 from ..progress import compute
 from .spikes_report import SpikesRemovalReport, _units
-
-log = logging.getLogger(__name__)
 
 # HyperSpy's rule: from 2000 spectra on, the histogram holds each spectrum's largest step
 _MAX_PER_SPECTRUM = 2000
@@ -127,10 +124,7 @@ def lazy_spikes_removal(signal, search, nmask):
             "finder) and method='median', which look at each spectrum alone; 'lowrank' fits "
             "a model of the whole image in memory: pass method='derivative', or compute() "
             "the signal first")
-    data = whole_signal_chunks(signal.data)
-    if data is not signal.data:
-        log.info("spikes_removal_tool: the signal axis was split over chunks; rechunked "
-                 "to whole spectra (navigation chunks %s)", data.chunks[:-1])
+    data = whole_spectra(signal.data, "spikes_removal_tool")
     nav_shape, n = data.shape[:-1], data.shape[-1]
     keep_np = np.ones(nav_shape, bool) if nmask is None else ~np.asarray(nmask, bool)
     keep = da.from_array(keep_np, chunks=data.chunks[:-1])[..., None]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from emunmix.chunking import rechunk
 from emunmix.learn.linalg.matrix_blocks import (
     BLOCK_BYTES,
     _add,
@@ -204,7 +205,7 @@ class DaskBackend(Backend):
         if Xs.numblocks[1] > 1:
             n, itemsize = Xs.shape[1], np.dtype(Xs.dtype).itemsize
             rows = max(1, (4 * BLOCK_BYTES) // max(n * itemsize, 1))
-            Xs = Xs.rechunk({0: rows if max(Xs.chunks[0]) > rows else Xs.chunks[0], 1: -1})
+            Xs = rechunk(Xs, {0: rows if max(Xs.chunks[0]) > rows else Xs.chunks[0], 1: -1})
         edges = np.cumsum((0,) + tuple(Xs.chunks[0])).tolist()
         blocks = Xs.to_delayed().reshape(-1)
         return [(a, b, blk) for a, b, blk in zip(edges[:-1], edges[1:], blocks)]
