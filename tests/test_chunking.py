@@ -43,3 +43,19 @@ def test_rechunk_uses_tasks_even_where_p2p_is_the_default():
     names = [str(k) for k in dict(y.__dask_graph__())]
     assert not any("p2p" in n for n in names) and any("rechunk" in n for n in names)
     assert float(y.sum().compute()) == 1600.0
+
+
+def test_lazy_passes_split_chunks_that_do_not_fit_memory(monkeypatch, caplog):
+    import emunmix.chunking as chunking
+    from emunmix.learn.decomposition import decompose
+
+    rng = np.random.default_rng(0)
+    X = rng.poisson(5.0, (400, 64)).astype(np.float64)
+    expected = decompose(X, output_dimension=3, svd_solver="gram")
+    monkeypatch.setattr(chunking, "available_memory", lambda: 16 * 8 * 64 * 50)
+    with caplog.at_level(logging.INFO, logger="emunmix"):
+        got = decompose(da.from_array(X, chunks=(400, 64)), output_dimension=3,
+                        svd_solver="gram")
+    assert "to (50, 64) (whole rows, to fit memory)" in caplog.text
+    np.testing.assert_allclose(got.explained_variance, expected.explained_variance,
+                               rtol=1e-9)

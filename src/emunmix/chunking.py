@@ -18,7 +18,8 @@ import logging
 
 import numpy as np
 
-__all__ = ["rechunk", "whole_spectra", "available_memory", "CHUNK_MEMORY_FRACTION"]
+__all__ = ["rechunk", "whole_spectra", "available_memory", "chunk_limit",
+           "CHUNK_MEMORY_FRACTION"]
 
 log = logging.getLogger("emunmix")
 
@@ -45,8 +46,13 @@ def rechunk(x, chunks):
         return x.rechunk(chunks)
 
 
+def chunk_limit() -> int:
+    """Most bytes one chunk's float64 working copy should take here."""
+    return int(available_memory() * CHUNK_MEMORY_FRACTION)
+
+
 def _limit_bytes(limit):
-    return int(available_memory() * CHUNK_MEMORY_FRACTION) if limit is None else int(limit)
+    return chunk_limit() if limit is None else int(limit)
 
 
 def whole_spectra(data, what: str = "this step", limit: int | None = None):

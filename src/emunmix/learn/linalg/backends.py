@@ -17,9 +17,11 @@ is one more small class registered in :data:`BACKENDS`.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
-from emunmix.chunking import rechunk
+from emunmix.chunking import chunk_limit, rechunk
 from emunmix.learn.linalg.matrix_blocks import (
     BLOCK_BYTES,
     _add,
@@ -28,6 +30,8 @@ from emunmix.learn.linalg.matrix_blocks import (
     namespace,
 )
 from emunmix.validation import is_dask
+
+log = logging.getLogger("emunmix")
 
 #: Most bytes of lazily computed rows (``dot``, ``materialise``) gathered per compute:
 #: the output is filled batch by batch, never held twice.
@@ -177,6 +181,7 @@ class DaskBackend(Backend):
 
     name = "dask"
     lazy = True
+    _said = False
 
     @staticmethod
     def owns(X) -> bool:
@@ -202,10 +207,18 @@ class DaskBackend(Backend):
     def _chunks(self, view):
         """``(start, stop, delayed raw block)`` per row chunk of the selection."""
         Xs = self.selected(view)
-        if Xs.numblocks[1] > 1:
-            n, itemsize = Xs.shape[1], np.dtype(Xs.dtype).itemsize
+        n, itemsize = Xs.shape[1], np.dtype(Xs.dtype).itemsize
+        too_big = 8 * n * max(Xs.chunks[0]) > chunk_limit()  # float64 working copies
+        if Xs.numblocks[1] > 1 or too_big:
             rows = max(1, (4 * BLOCK_BYTES) // max(n * itemsize, 1))
+            if too_big:
+                rows = max(1, min(rows, chunk_limit() // (8 * n)))
+            before = Xs.chunksize
             Xs = rechunk(Xs, {0: rows if max(Xs.chunks[0]) > rows else Xs.chunks[0], 1: -1})
+            if not self._said:
+                log.info("lazy passes: chunks %s rechunked to %s (whole rows%s)", before,
+                         Xs.chunksize, ", to fit memory" if too_big else "")
+                self._said = True
         edges = np.cumsum((0,) + tuple(Xs.chunks[0])).tolist()
         blocks = Xs.to_delayed().reshape(-1)
         return [(a, b, blk) for a, b, blk in zip(edges[:-1], edges[1:], blocks)]
