@@ -18,7 +18,7 @@ import logging
 
 import numpy as np
 
-__all__ = ["rechunk", "whole_spectra", "available_memory", "chunk_limit",
+__all__ = ["rechunk", "whole_spectra", "available_memory", "chunk_limit", "fits_in_memory",
            "CHUNK_MEMORY_FRACTION"]
 
 log = logging.getLogger("emunmix")
@@ -49,6 +49,11 @@ def rechunk(x, chunks):
 def chunk_limit() -> int:
     """Most bytes one chunk's float64 working copy should take here."""
     return int(available_memory() * CHUNK_MEMORY_FRACTION)
+
+
+def fits_in_memory(nbytes: int, copies: int = 4) -> bool:
+    """True when ``copies`` arrays of ``nbytes`` fit in the memory available now."""
+    return copies * int(nbytes) <= available_memory()
 
 
 def _limit_bytes(limit):

@@ -48,7 +48,7 @@ def test_lazy_removal_of_a_small_scan_uses_every_step(cl4):
     np.testing.assert_array_equal(np.asarray(lazy.data.compute()), eager.data)
 
 
-def test_lazy_noise_is_reproducible_and_the_lowrank_finder_is_refused(cl4):
+def test_lazy_noise_is_reproducible_and_the_lowrank_finder_needs_memory(cl4, monkeypatch):
     small = cl4.inav[:16, :16]
     a, b = (counted_lazy(small, (8, 8, 1024))[0] for _ in range(2))
     for s in (a, b):
@@ -58,9 +58,16 @@ def test_lazy_noise_is_reproducible_and_the_lowrank_finder_is_refused(cl4):
     np.testing.assert_array_equal(da_, np.asarray(b.data.compute()))  # same seed: same
     c, _ = counted_lazy(small, (8, 8, 1024))
     before = c.data
-    with pytest.raises(ValueError, match="method='derivative'"):
-        c.spikes_removal_tool(interactive=False)  # default finder: lowrank
+    import emunmix.chunking
+
+    monkeypatch.setattr(emunmix.chunking, "available_memory", lambda: 2**20)
+    with pytest.raises(ValueError, match="do not fit in the memory available; pass "
+                                         "method='derivative'"):
+        c.spikes_removal_tool(interactive=False)  # the default finder: lowrank
     assert c.data is before
+    monkeypatch.undo()  # data that fit: computed, then searched in memory
+    c.spikes_removal_tool(interactive=False, random_state=0)
+    assert not c._lazy
 
 
 def test_lazy_removal_refuses_nan_before_changing_the_signal(cl4):

@@ -112,18 +112,19 @@ def lazy_spikes_removal(signal, search, nmask):
     Raises
     ------
     ValueError
-        The "lowrank" finder (a low-rank model of the whole image) or NaN/inf
-        in a searched spectrum; raised before the signal is changed.
+        The "lowrank" finder (a low-rank model of the whole image: the caller
+        computes data that fit in memory instead) or NaN/inf in a searched
+        spectrum; raised before the signal is changed.
     """
     import dask
     import dask.array as da
 
     if search.method == "lowrank":
         raise ValueError(
-            "spikes_removal_tool on a lazy signal supports method='derivative' (HyperSpy's "
-            "finder) and method='median', which look at each spectrum alone; 'lowrank' fits "
-            "a model of the whole image in memory: pass method='derivative', or compute() "
-            "the signal first")
+            f"spikes_removal_tool: the 'lowrank' finder models the whole image in memory, "
+            f"and these lazy data ({signal.data.nbytes / 2**30:.1f} GiB) do not fit in the "
+            "memory available; pass method='derivative' (HyperSpy's finder) or "
+            "method='median', which look at each spectrum alone and run chunk by chunk")
     data = whole_spectra(signal.data, "spikes_removal_tool")
     nav_shape, n = data.shape[:-1], data.shape[-1]
     keep_np = np.ones(nav_shape, bool) if nmask is None else ~np.asarray(nmask, bool)
