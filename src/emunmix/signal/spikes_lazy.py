@@ -34,14 +34,16 @@ _MAX_PER_SPECTRUM = 2000
 def _row_stats(block, keep, smask):
     """Per spectrum: all finite, and the largest |step| outside ``smask`` (float32 data)."""
     rows = block.reshape(-1, block.shape[-1])
-    x = np.asarray(rows, dtype=np.float32).astype(float)
-    der = np.abs(np.diff(x, axis=1))
-    if smask is not None:
-        der = der[:, ~(smask[1:] | smask[:-1])]
     out = np.zeros((rows.shape[0], 2))
-    out[:, 0] = np.isfinite(x).all(axis=1)
-    with np.errstate(invalid="ignore"):
-        out[:, 1] = der.max(axis=1) if der.shape[1] else np.nan
+    step = max(1, 2**18 // max(rows.shape[1], 1))  # slices: small float64 temporaries
+    for a in range(0, rows.shape[0], step):
+        x = np.asarray(rows[a:a + step], dtype=np.float32).astype(float)
+        der = np.abs(np.diff(x, axis=1))
+        if smask is not None:
+            der = der[:, ~(smask[1:] | smask[:-1])]
+        out[a:a + step, 0] = np.isfinite(x).all(axis=1)
+        with np.errstate(invalid="ignore"):
+            out[a:a + step, 1] = der.max(axis=1) if der.shape[1] else np.nan
     out[~keep.reshape(-1), 0] = 1.0
     return out.reshape(block.shape[:-1] + (2,))
 
