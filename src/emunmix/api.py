@@ -17,8 +17,9 @@ import importlib
 
 from . import signal as signals
 from .io import load, stack_signals
+from .progress import preferences
 
-__all__ = ["load", "signals", "plot", "data", "datasets", "stack", "report"]  # noqa: F822 (lazy, see __getattr__)
+__all__ = ["load", "signals", "plot", "data", "datasets", "stack", "report", "preferences"]  # noqa: F822 (lazy, see __getattr__)
 
 _LAZY_MODULES = {"plot": "emunmix.plot", "datasets": "emunmix.datasets", "data": "emunmix.data"}
 

@@ -7,7 +7,7 @@ signals, metadata, printing or plotting.
 - :mod:`.shift`: sub-channel shifts of spectra (``shift_1d``; a positive shift
   moves features to higher channels) and their estimation by cross-correlation.
 - :mod:`.zlp`: zero-loss-peak centres fitted below one channel, and the shifts
-  that align them.
+  that align them; :mod:`.zlp_lazy`: the same centres of a dask array in two passes.
 - :mod:`.spikes`: X-ray spike finding (outliers in space and in energy at once)
   and removal.
 """
@@ -21,6 +21,7 @@ from .spikes import (
     spike_model,
 )
 from .zlp import align_zlp_shifts, estimate_zlp_centre, signal_range_to_channels
+from .zlp_lazy import estimate_zlp_centre_blockwise
 
 __all__ = [
     "shift_1d",
@@ -28,6 +29,7 @@ __all__ = [
     "crop_range_after_shift",
     "expand_range_for_shift",
     "estimate_zlp_centre",
+    "estimate_zlp_centre_blockwise",
     "align_zlp_shifts",
     "signal_range_to_channels",
     "find_spikes",

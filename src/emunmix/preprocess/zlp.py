@@ -82,16 +82,45 @@ def _window(rows: np.ndarray, centre_idx: np.ndarray, half: int) -> np.ndarray:
     return np.take_along_axis(rows, np.clip(idx, 0, rows.shape[1] - 1), axis=1)
 
 
-def _half_width(win: np.ndarray, half: int) -> float:
-    """Half of the typical full width at half maximum, in channels (at least 1)."""
+def fwhm_channels(win: np.ndarray, half: int) -> np.ndarray:
+    """Each window's full width at half maximum, in channels (windows centred on the top)."""
     top = win[:, half : half + 1]
     base = np.minimum(win[:, :1], win[:, -1:])
     above = win > base + 0.5 * (top - base)
     # count only the run of channels above half maximum that contains the top
     right = np.cumprod(above[:, half:], axis=1).sum(axis=1)
     left = np.cumprod(above[:, half::-1], axis=1).sum(axis=1)
-    fwhm = float(np.median(left + right - 1))
-    return max(fwhm / 2.0, 1.0)
+    return left + right - 1
+
+
+def half_width_from_fwhm(fwhm) -> float:
+    """Half of the typical (median) full width at half maximum, in channels (at least 1)."""
+    return max(float(np.median(fwhm)) / 2.0, 1.0)
+
+
+def _half_width(win: np.ndarray, half: int) -> float:
+    """Half of the typical full width at half maximum, in channels (at least 1)."""
+    return half_width_from_fwhm(fwhm_channels(win, half))
+
+
+def non_finite_error(n_bad: int) -> ValueError:
+    """The error for spectra holding NaN or inf in the zero-loss-peak range."""
+    return ValueError(
+        f"{n_bad} spectra hold NaN or infinite values in the zero-loss-peak range; "
+        "mask them (mask=...) or clean the data first"
+    )
+
+
+def no_peak_error(offset, scale, n, start, stop, n_edge, n_rows, first) -> ValueError:
+    """The error for spectra whose maximum lies on the range's edge (or that are flat)."""
+    lo_ax, hi_ax = _axis_limits(offset, scale, n)
+    e0, e1 = offset + scale * start, offset + scale * (stop - 1)
+    return ValueError(
+        f"no zero-loss peak inside the signal range [{min(e0, e1):g}, {max(e0, e1):g}] "
+        f"(energy axis [{lo_ax:g}, {hi_ax:g}]) for {n_edge} of "
+        f"{n_rows} spectra (first: flat index {first}): the maximum lies on the "
+        "range's edge or the spectrum is flat. Widen signal_range or mask these pixels."
+    )
 
 
 def _gaussian_fit(rows, imax, h):
@@ -209,25 +238,14 @@ def estimate_zlp_centre(
         return centres.reshape(nav_shape)
     sub = rows[keep, start:stop].astype(float, copy=False)
     if not np.isfinite(sub).all():
-        bad = int((~np.isfinite(sub).all(axis=1)).sum())
-        raise ValueError(
-            f"{bad} spectra hold NaN or infinite values in the zero-loss-peak range; "
-            "mask them (mask=...) or clean the data first"
-        )
+        raise non_finite_error(int((~np.isfinite(sub).all(axis=1)).sum()))
     w = sub.shape[1]
     imax = np.argmax(sub, axis=1)
     flat = sub.max(axis=1) <= sub.min(axis=1)
     edge = (imax == 0) | (imax == w - 1) | flat
     if edge.any():
-        lo_ax, hi_ax = _axis_limits(offset, scale, n)
         first = int(np.flatnonzero(keep)[np.flatnonzero(edge)[0]])
-        e0, e1 = offset + scale * start, offset + scale * (stop - 1)
-        raise ValueError(
-            f"no zero-loss peak inside the signal range [{min(e0, e1):g}, {max(e0, e1):g}] "
-            f"(energy axis [{lo_ax:g}, {hi_ax:g}]) for {int(edge.sum())} of "
-            f"{sub.shape[0]} spectra (first: flat index {first}): the maximum lies on the "
-            "range's edge or the spectrum is flat. Widen signal_range or mask these pixels."
-        )
+        raise no_peak_error(offset, scale, n, start, stop, int(edge.sum()), sub.shape[0], first)
     pos = imax.astype(float)
     if subpixel and method != "argmax":
         if half_width is None:

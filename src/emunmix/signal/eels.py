@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..preprocess.zlp import estimate_zlp_centre
+from ..preprocess.zlp_lazy import estimate_zlp_centre_blockwise, peak_window_channels
+from ..progress import showing
 from .eels_guards import ZLPGuard
 from .shifting import (
     _check_signal1d,
@@ -86,10 +88,6 @@ def _energy_range(axis, signal_range):
     return tuple(out)
 
 
-# channels kept either side of the brightest channels when no signal_range is given
-_PEAK_WINDOW_PAD = 32
-
-
 def _check_finite(rows):
     bad = ~np.isfinite(rows).all(axis=1)
     if bad.any():
@@ -105,15 +103,10 @@ def _peak_window(rows, offset, scale):
     low-loss spectrum), not the whole axis; a peak on the axis' ends stays
     on the window's ends, so "no zero-loss peak" is still detected.
     """
-    if rows.shape[0] == 0:
+    window = peak_window_channels(np.argmax(rows, axis=1), rows.shape[1])
+    if window is None:
         return None
-    imax = np.argmax(rows, axis=1)
-    n = rows.shape[1]
-    lo = max(int(imax.min()) - _PEAK_WINDOW_PAD, 0)
-    hi = min(int(imax.max()) + _PEAK_WINDOW_PAD, n - 1)
-    if hi - lo < 2:
-        return None
-    return (offset + scale * lo, offset + scale * hi)
+    return (offset + scale * window[0], offset + scale * window[1])
 
 
 class EELSSpectrum(Signal1D):
@@ -123,6 +116,10 @@ class EELSSpectrum(Signal1D):
 
     def _zlp_centres(self, data, offset, mask, signal_range, subpixel, method):
         scale = self.axes_manager.signal_axes[0].scale
+        if self._lazy:  # two passes over the chunks, navigation-sized results only
+            return estimate_zlp_centre_blockwise(
+                data, offset, scale, signal_range=signal_range, subpixel=subpixel,
+                method="argmax" if not subpixel else method, mask=mask, peak_window=True)
         rows = data.reshape(-1, data.shape[-1])
         keep = None if mask is None else ~np.asarray(mask, bool).reshape(-1)
         if signal_range is None:
@@ -131,6 +128,9 @@ class EELSSpectrum(Signal1D):
         return estimate_zlp_centre(
             data, offset, scale, signal_range=signal_range, subpixel=subpixel,
             method="argmax" if not subpixel else method, mask=mask)
+
+    def _centre_data(self):
+        return self.data if self._lazy else _computed(self.data)
 
     def estimate_zero_loss_peak_centre(self, mask=None, signal_range=None, subpixel=True,
                                        method="fit"):
@@ -171,7 +171,7 @@ class EELSSpectrum(Signal1D):
         """
         _check_signal1d(self, operation="estimate_zero_loss_peak_centre()")
         axis = self.axes_manager.signal_axes[0]
-        centres = self._zlp_centres(_computed(self.data), axis.offset, navigation_mask(self, mask),
+        centres = self._zlp_centres(self._centre_data(), axis.offset, navigation_mask(self, mask),
                                     _energy_range(axis, signal_range), subpixel, method)
         return self._centres_signal(centres)
 
@@ -267,9 +267,11 @@ class EELSSpectrum(Signal1D):
         bar = _progress(show_progressbar, 2 + len(others) + bool(calibrate),
                         "align_zero_loss_peak")
         try:
-            guard = ZLPGuard(_computed(self.data), nmask, axis, crop)  # refuses noise
-            centres = self._zlp_centres(_computed(self.data), axis.offset, guard.mask,
-                                        erange, subpixel, method)
+            with showing(show_progressbar):
+                data = self._centre_data()
+                guard = ZLPGuard(data, nmask, axis, crop)  # refuses noise, chunk by chunk
+                centres = self._zlp_centres(data, axis.offset, guard.mask, erange,
+                                            subpixel, method)
             bar.update()
             if not np.isfinite(centres).any():
                 raise ValueError("every spectrum is masked: there is no zero-loss peak to align")

@@ -9,7 +9,28 @@ import numpy as np
 
 from ..exceptions import AlignmentWarning
 from ..preprocess.shift import crop_range_after_shift
+from ..chunking import whole_spectra
 from ..preprocess.zlp_checks import PEAK_SCORE_MIN, zlp_peak_scores, zlp_plausibility
+from ..validation import is_dask
+
+
+def _block_scores(block):
+    rows = np.asarray(block).reshape(-1, block.shape[-1])
+    out = np.full(rows.shape[0], np.nan)
+    finite = np.isfinite(rows).all(axis=1)
+    if finite.any():
+        out[finite] = zlp_peak_scores(rows[finite])
+    return out.reshape(block.shape[:-1])
+
+
+def _peak_scores(data) -> np.ndarray:
+    """Each spectrum's peak score (navigation-shaped); lazy data chunk by chunk, so only
+    navigation-sized results are gathered."""
+    if is_dask(data):
+        data = whole_spectra(data, "the zero-loss peak check")
+        return np.asarray(data.map_blocks(_block_scores, drop_axis=data.ndim - 1,
+                                          dtype=float).compute())
+    return _block_scores(np.asarray(data))
 
 
 class ZLPGuard:
@@ -28,14 +49,13 @@ class ZLPGuard:
     """
 
     def __init__(self, data, mask, axis, crop: bool):
-        rows = np.asarray(data).reshape(-1, axis.size)
-        user = np.zeros(rows.shape[0], bool) if mask is None else np.asarray(
+        scores = _peak_scores(data)  # NaN: a spectrum with NaN/inf (refused later)
+        shape = scores.shape
+        scores = scores.reshape(-1)
+        user = np.zeros(scores.size, bool) if mask is None else np.asarray(
             mask, bool).reshape(-1)
         self.axis, self.crop, self.n = axis, crop, int((~user).sum())
-        no_peak = np.zeros(rows.shape[0], bool)
-        scored = ~user & np.isfinite(rows).all(axis=1)  # NaN rows: the estimator refuses
-        if scored.any():
-            no_peak[scored] = zlp_peak_scores(rows[scored]) < PEAK_SCORE_MIN
+        no_peak = ~user & np.isfinite(scores) & (scores < PEAK_SCORE_MIN)
         self.n_no_peak = int(no_peak.sum())
         if self.n and self.n_no_peak > self.n / 2:
             raise ValueError(
@@ -45,7 +65,6 @@ class ZLPGuard:
                 "Check that this is low-loss EELS data with the zero-loss peak on the "
                 "energy axis, give signal_range=(start, end) around the peak, or mask the "
                 "spectra without one (mask=...)")
-        shape = np.shape(data)[:-1]
         self.mask = (user | no_peak).reshape(shape) if self.n_no_peak else mask
 
     def checked(self, centres) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..chunking import whole_spectra
 from ..preprocess.shift import (
     crop_range_after_shift,
     estimate_shift_1d,
@@ -162,8 +163,8 @@ def _lazy_shift(data, channels, kind, fill_value, crop, expand):
     """Shift a dask array block by block (the signal axis in one chunk)."""
     import dask.array as da
 
+    data = whole_spectra(data, "shift1D")
     nav_chunks = data.chunks[:-1]
-    data = data.rechunk(nav_chunks + (-1,))
     shifts = da.from_array(channels, chunks=nav_chunks)
     finite = channels[np.isfinite(channels)]
     dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.dtype(float)
@@ -171,18 +172,32 @@ def _lazy_shift(data, channels, kind, fill_value, crop, expand):
         before, after = expand_range_for_shift(finite)
         n_out = data.shape[-1] + before + after
 
-        def block(d, s):
+        def rows(d, s):
             # the global amounts, so that every block gets the same axis
-            return _shift(d, s[..., 0], kind, fill_value, expand=(before, after))
+            return _shift(d, s, kind, fill_value, expand=(before, after))
     else:
         lo, hi = crop_range_after_shift(finite, data.shape[-1]) if crop else (0, data.shape[-1])
         n_out = hi - lo
 
-        def block(d, s):
-            return _shift(d, s[..., 0], kind, fill_value)[..., lo:hi]
+        def rows(d, s):
+            return _shift(d, s, kind, fill_value)[..., lo:hi]
+
+    def block(d, s):
+        # slices of spectra (each is shifted alone): the kernel's float64 temporaries
+        # stay a few MiB instead of several copies of the chunk
+        flat, sh = d.reshape(-1, d.shape[-1]), s.reshape(-1)
+        step = max(1, _SLICE_VALUES // max(d.shape[-1], 1))
+        out = np.empty((flat.shape[0], n_out), dtype=dtype)
+        for a in range(0, flat.shape[0], step):
+            out[a:a + step] = rows(flat[a:a + step], sh[a:a + step])
+        return out.reshape(d.shape[:-1] + (n_out,))
 
     return da.map_blocks(block, data, shifts[..., None], dtype=dtype,
                          chunks=nav_chunks + ((n_out,),))
+
+
+# values per slice of a chunk's spectra in the lazy shifts
+_SLICE_VALUES = 2**20
 
 
 def _index_on_axis(axis, value, name: str) -> int | None:

@@ -74,6 +74,14 @@ def _navigation_mask(signal, navigation_mask):
 _check_threshold = check_threshold
 
 
+def _gathers(search, data) -> bool:
+    """True when the lazy data are computed for the spike search: the "lowrank" finder
+    models the whole image at once, which it can do where the data fit in memory."""
+    from ..chunking import fits_in_memory
+
+    return search.method == "lowrank" and fits_in_memory(data.nbytes)
+
+
 class SpikesMixin:
     """``find_spikes`` / ``spikes_removal_tool`` / ``remove_spikes`` for 1-D signals."""
 
@@ -218,6 +226,12 @@ class SpikesMixin:
             default_spike_width=default_spike_width, add_noise=add_noise, signal_mask=smask,
             navigation_mask=nmask, max_num_bins=max_num_bins, random_state=random_state,
             finder_options=find_kw)
+        if self._lazy and not interactive and not _gathers(search, self.data):
+            from .spikes_lazy import lazy_spikes_removal
+
+            report = lazy_spikes_removal(self, search, nmask)  # blockwise, stays lazy
+            print(report.summary())
+            return report
         data = _computed(self.data)
         if interactive:
             from ..plot.spikes_tool import SpikesRemovalTool

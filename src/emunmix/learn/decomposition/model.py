@@ -40,11 +40,13 @@ def lazy_model(loadings, factors, ids, nav_shape, sig_shape, nav_chunks, dtype,
     """
     import dask.array as da
 
+    from emunmix.chunking import rechunk
+
     ids = list(ids)
     k = len(ids)
     L = loadings[:, ids]
     if hasattr(L, "compute"):
-        L = L.reshape(tuple(nav_shape) + (k,)).rechunk(tuple(nav_chunks) + (-1,))
+        L = rechunk(L.reshape(tuple(nav_shape) + (k,)), tuple(nav_chunks) + (-1,))
     else:
         L = da.from_array(np.asarray(L).reshape(tuple(nav_shape) + (k,)),
                           chunks=tuple(nav_chunks) + (-1,))

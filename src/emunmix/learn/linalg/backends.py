@@ -17,8 +17,11 @@ is one more small class registered in :data:`BACKENDS`.
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 
+from emunmix.chunking import chunk_limit, rechunk
 from emunmix.learn.linalg.matrix_blocks import (
     BLOCK_BYTES,
     _add,
@@ -27,6 +30,8 @@ from emunmix.learn.linalg.matrix_blocks import (
     namespace,
 )
 from emunmix.validation import is_dask
+
+log = logging.getLogger("emunmix")
 
 #: Most bytes of lazily computed rows (``dot``, ``materialise``) gathered per compute:
 #: the output is filled batch by batch, never held twice.
@@ -176,6 +181,7 @@ class DaskBackend(Backend):
 
     name = "dask"
     lazy = True
+    _said = False
 
     @staticmethod
     def owns(X) -> bool:
@@ -201,10 +207,18 @@ class DaskBackend(Backend):
     def _chunks(self, view):
         """``(start, stop, delayed raw block)`` per row chunk of the selection."""
         Xs = self.selected(view)
-        if Xs.numblocks[1] > 1:
-            n, itemsize = Xs.shape[1], np.dtype(Xs.dtype).itemsize
+        n, itemsize = Xs.shape[1], np.dtype(Xs.dtype).itemsize
+        too_big = 8 * n * max(Xs.chunks[0]) > chunk_limit()  # float64 working copies
+        if Xs.numblocks[1] > 1 or too_big:
             rows = max(1, (4 * BLOCK_BYTES) // max(n * itemsize, 1))
-            Xs = Xs.rechunk({0: rows if max(Xs.chunks[0]) > rows else Xs.chunks[0], 1: -1})
+            if too_big:
+                rows = max(1, min(rows, chunk_limit() // (8 * n)))
+            before = Xs.chunksize
+            Xs = rechunk(Xs, {0: rows if max(Xs.chunks[0]) > rows else Xs.chunks[0], 1: -1})
+            if not self._said:
+                log.info("lazy passes: chunks %s rechunked to %s (whole rows%s)", before,
+                         Xs.chunksize, ", to fit memory" if too_big else "")
+                self._said = True
         edges = np.cumsum((0,) + tuple(Xs.chunks[0])).tolist()
         blocks = Xs.to_delayed().reshape(-1)
         return [(a, b, blk) for a, b, blk in zip(edges[:-1], edges[1:], blocks)]
@@ -220,16 +234,16 @@ class DaskBackend(Backend):
                 for start, stop, blk in self._chunks(view)]
 
     def reduce(self, view, func, *args, rows=None, combine=None):
-        import dask
+        from emunmix.progress import compute
 
         parts = [p for _, _, p in self._parts(view, func, *args, rows=rows)]
         root = _tree(parts, combine or _add)
         with _blas_for(root, len(parts)):
-            return dask.compute(root)[0]
+            return compute(root, desc="pass over the data")[0]
 
     def fill_rows(self, view, func, *args, out):
         """Computed in batches of at most ``GATHER_BYTES``: the output is never held twice."""
-        import dask
+        from emunmix.progress import compute
 
         parts = self._parts(view, func, *args)
         row_bytes = max(1, out.itemsize * int(np.prod(out.shape[1:])))
@@ -242,7 +256,7 @@ class DaskBackend(Backend):
                 j += 1
             batch = [p for _, _, p in parts[i:j]]
             with _blas_for(batch[0], len(batch)):
-                values = dask.compute(*batch)
+                values = compute(*batch, desc="rows")
             for (start, stop, _), value in zip(parts[i:j], values):
                 out[start:stop] = value
             i = j

@@ -252,12 +252,14 @@ def _svd_full(view: MatrixView, k: int) -> SVDResult:
         import dask
         import dask.array as da
 
+        from emunmix.chunking import rechunk
+
         P = view.to_dask()
         m, n = view.shape
         if m >= n:
-            U, S, Vt = da.linalg.svd(P.rechunk({0: "auto", 1: -1}))
+            U, S, Vt = da.linalg.svd(rechunk(P, {0: "auto", 1: -1}))
         else:
-            V, S, Ut = da.linalg.svd(P.T.rechunk({0: "auto", 1: -1}))
+            V, S, Ut = da.linalg.svd(rechunk(P.T, {0: "auto", 1: -1}))
             U, Vt = Ut.T, V.T
         U, S, Vt = dask.compute(U[:, :k], S[:k], Vt[:k])
     else:

@@ -74,6 +74,7 @@ from emunmix.learn.nmf.init import (  # noqa: F401  (nndsvda, bss_init: public h
     bss_init,
     nndsvda,
 )
+from emunmix.learn.nmf.kl_blocks import kl_mu_blockwise
 from emunmix.learn.nmf.spatial import (
     SpatialPrior,
     auto_smoothness,
@@ -375,9 +376,8 @@ def _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter, i
          spatial=None):
     k = W0.shape[1]
     if solver == "mu":
-        X = view.with_transform(row_scale=None, col_scale=None).materialise()
         W0, H0 = _to_raw(view, W0, H0)
-        W, H, n_it, conv, obj = _kl_mu(X, W0, H0, max_iter or 1000, tol / 100)
+        W, H, n_it, conv, obj = _kl_updates(view, W0, H0, max_iter or 1000, tol / 100)
         return (*_from_raw(view, W, H), n_it, conv, obj)
     L = sv.loadings.astype(np.float64)
     F = sv.factors.astype(np.float64)
@@ -386,12 +386,20 @@ def _run(view, sv, W0, H0, solver, loss, sparsity, max_iter, tol, kl_max_iter, i
         W, H, n_it, conv, obj = sparse_hals(L, F, W0, H0, lam, max_iter or 2000, tol,
                                             inner=inner, spatial=spatial)
     if loss == "kullback-leibler" and kl_max_iter > 0:
-        X = view.with_transform(row_scale=None, col_scale=None).materialise()
         Wr, Hr = _to_raw(view, W, H)
-        Wr, Hr, n_kl, _, obj = _kl_mu(X, Wr, Hr, kl_max_iter, tol / 100)
+        Wr, Hr, n_kl, _, obj = _kl_updates(view, Wr, Hr, kl_max_iter, tol / 100)
         W, H = _from_raw(view, Wr, Hr)
         n_it += n_kl
     return W, H, n_it, conv, obj
+
+
+def _kl_updates(view, W, H, max_iter, tol):
+    """KL multiplicative updates on the view's counts: in memory, or by passes over the
+    chunks for lazy data (which are never gathered)."""
+    raw = view.with_transform(row_scale=None, col_scale=None)
+    if raw.is_lazy:
+        return kl_mu_blockwise(raw, W, H, max_iter, tol)
+    return _kl_mu(raw.materialise(), W, H, max_iter, tol)
 
 
 def _sklearn(view, k, loss, max_iter, tol, random_state, kwargs):
