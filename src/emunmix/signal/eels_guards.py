@@ -7,9 +7,9 @@ import warnings
 
 import numpy as np
 
+from ..chunking import whole_spectra
 from ..exceptions import AlignmentWarning
 from ..preprocess.shift import crop_range_after_shift
-from ..chunking import whole_spectra
 from ..preprocess.zlp_checks import PEAK_SCORE_MIN, zlp_peak_scores, zlp_plausibility
 from ..validation import is_dask
 
