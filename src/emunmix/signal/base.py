@@ -226,8 +226,16 @@ class BaseSignal(ArithmeticMixin, LearningMixin):
         if isinstance(axis, str) and axis in ("navigation", "signal"):
             axes = am.navigation_axes if axis == "navigation" else am.signal_axes
             return sorted(am.array_index(a) for a in axes)
-        if isinstance(axis, (list, tuple)):
-            return sorted({am.array_index(a) for a in axis})
+        if isinstance(axis, (list, tuple, np.ndarray)):
+            keys = list(np.asarray(axis, dtype=object).ravel())
+            pos = [am.array_index(a) for a in keys]
+            if len(set(pos)) < len(pos):  # numpy refuses repeated axes too
+                same = [" and ".join(repr(getattr(k, "name", k)) for k, q in zip(keys, pos)
+                                     if q == p) for p in sorted(set(pos)) if pos.count(p) > 1]
+                raise ValueError(
+                    f"axis= names one axis more than once ({'; '.join(same)} are the same "
+                    "axis); list each axis once")
+            return sorted(pos)
         return [am.array_index(axis)]
 
     def _reduce(self, func, axis, out=None, **kwargs) -> BaseSignal:

@@ -223,7 +223,7 @@ class BSSMethods:
         plus the mean of a centred decomposition; ``chunks`` and ``lazy_output`` as
         :meth:`get_decomposition_model`."""
         lr = self._require_bss()
-        ids = component_ids(components, lr.bss_factors.shape[1], "components")
+        ids = component_ids(components, lr.bss_factors.shape[1], "components", unique=True)
         a = model_data(self, lr.bss_loadings, lr.bss_factors, ids, getattr(lr, "mean", None),
                        getattr(lr, "centre", None), lazy_output, chunks)
         return model_signal(self, a, "bss", len(ids))

@@ -86,13 +86,18 @@ def flat_mask(mask, signal, space: str, name: str):
     return arr.ravel()
 
 
-def component_ids(comp_ids, n_components: int, name: str = "comp_ids") -> list[int]:
+def component_ids(comp_ids, n_components: int, name: str = "comp_ids",
+                  unique: bool = False) -> list[int]:
     """HyperSpy's component selection: None (all), int n (the first n) or a list.
+
+    With ``unique`` a list naming a component twice (``[1, 1]``, or ``[1, -19]`` of 20)
+    is refused: a model adds each component once, where HyperSpy would silently count
+    it twice.
 
     Raises
     ------
     ValueError
-        Out-of-range components or n < 1.
+        Out-of-range components, n < 1, or (``unique``) a component listed twice.
     TypeError
         Anything else.
     """
@@ -121,7 +126,15 @@ def component_ids(comp_ids, n_components: int, name: str = "comp_ids") -> list[i
             f"{name} refers to component(s) {bad}, but there are {n_components} "
             f"(indices 0 to {n_components - 1})"
         )
-    return [int(i) % n_components for i in ids]
+    out = [int(i) % n_components for i in ids]
+    if unique and len(set(out)) < len(out):
+        twice = sorted({i for i in out if out.count(i) > 1})
+        raise ValueError(
+            f"{name}={list(np.asarray(comp_ids).tolist())} lists component(s) {twice} more "
+            "than once (negative indices count from the end); a model adds each component "
+            "once, so list each component once"
+        )
+    return out
 
 
 def _title(signal) -> str:

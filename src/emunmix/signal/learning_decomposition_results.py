@@ -166,7 +166,7 @@ class DecompositionResultsMethods:
             A lazy (dask) model; default: lazy when the signal is.
         """
         lr = self._require_decomposition()
-        ids = component_ids(components, lr.n_components, "components")
+        ids = component_ids(components, lr.n_components, "components", unique=True)
         F, L = lr.first_components(max(ids) + 1 if ids else 0)
         a = model_data(self, L, F, ids, getattr(lr, "mean", None), getattr(lr, "centre", None),
                        lazy_output, chunks)
