@@ -59,3 +59,82 @@ def test_distinct_components_and_axes_still_work(s):
     np.testing.assert_allclose(s.sum(axis=(0, 1)).data, s.data.sum(axis=(0, 1)), rtol=1e-6)
     np.testing.assert_allclose(s.sum(axis=np.array([0, 1])).data, s.data.sum(axis=(0, 1)),
                                rtol=1e-6)
+
+
+def _factors(s, channels=None, rows=None):
+    F = s.get_decomposition_factors()
+    return F.isig[:channels] if rows is None else F.data[:rows, :channels].T
+
+
+BSS_FACTORS = {
+    "a signal of 10 channels": lambda s: _factors(s, 10),
+    "an array of 10 channels": lambda s: _factors(s, 10, rows=2),
+    "an array of 3 channels": lambda s: _factors(s, 3, rows=2),
+}
+
+
+@pytest.mark.parametrize("name", BSS_FACTORS)
+def test_bss_factors_over_other_channels_are_refused(s, name):
+    factors = BSS_FACTORS[name](s)
+    before = signal_state(s)
+    with pytest.raises(ValueError) as info:
+        s.blind_source_separation(2, factors=factors, print_info=False)
+    message = str(info.value)
+    for w in ["channels but this signal has 32", "same 32 channels", "crop the signal"]:
+        assert w in message, (w, message)
+    assert_state_unchanged(s, before)
+
+
+def test_bss_factors_as_components_by_channels_name_the_transpose(s):
+    before = signal_state(s)
+    with pytest.raises(ValueError, match=r"components x channels.*factors\.T"):
+        s.blind_source_separation(2, factors=s.get_decomposition_factors().data[:2],
+                                  print_info=False)
+    assert_state_unchanged(s, before)
+
+
+def test_bss_on_all_the_decomposition_factors_is_bss_on_the_first_ones(s):
+    # HyperSpy takes the components it unmixes from a longer factors signal
+    ref = s.deepcopy()
+    ref.blind_source_separation(2, print_info=False, random_state=0)
+    s.blind_source_separation(2, factors=s.get_decomposition_factors(), print_info=False,
+                              random_state=0)
+    np.testing.assert_allclose(s.learning_results.bss_factors,
+                               ref.learning_results.bss_factors, rtol=1e-6, atol=1e-8)
+
+
+def _bss_too_few(kind):
+    mask = np.ones(32, bool)
+    mask[:2] = False
+    if kind == "no mask":  # 3 channels cannot give 3 independent components
+        s = spectra(channels=3)
+        s.decomposition(print_info=False)
+        return s, lambda s: s.blind_source_separation(3, print_info=False)
+    s = spectra()
+    if kind == "bss mask":
+        s.decomposition(print_info=False)
+        return s, lambda s: s.blind_source_separation(3, mask=mask, print_info=False)
+    s.decomposition(print_info=False, signal_mask=mask)  # masked channels are NaN factors
+    return s, lambda s: s.blind_source_separation(2, print_info=False)
+
+
+TOO_FEW = {
+    "no mask": (["only 3 of the 3 channels", "unmix at most 2 components"], ["mask"]),
+    "bss mask": (["of the 32 channels", "31 excluded by the mask", "unmask more"], ["NaN"]),
+    "decomposition mask": (["NaN or inf", "masked in the decomposition"], ["by the mask"]),
+}
+
+
+@pytest.mark.parametrize("kind", TOO_FEW)
+def test_too_few_samples_for_bss_names_the_actual_cause(kind):
+    s, call = _bss_too_few(kind)
+    words, absent = TOO_FEW[kind]
+    before = signal_state(s)
+    with pytest.raises(ValueError) as info:
+        call(s)
+    message = str(info.value)
+    for w in words:
+        assert w in message, (w, message)
+    for w in absent:  # no cause that does not apply (no "masking" without a mask)
+        assert w not in message, (w, message)
+    assert_state_unchanged(s, before)

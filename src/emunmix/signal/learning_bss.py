@@ -313,13 +313,27 @@ def _custom_factors(factors, shape):
         data = np.asarray(factors.data).reshape(max(am.navigation_size, 1), -1).T
     else:
         data = np.asarray(factors)
-    if data.ndim != 2 or data.shape[1] != shape[1]:
+    if data.ndim == 2 and data.shape[0] != shape[0] and data.shape[1] == shape[0]:
+        raise ValueError(
+            f"factors of shape {data.shape} look like a components x channels array; "
+            f"give channels x components (factors.T), or a signal with one component "
+            "per navigation index")
+    if data.ndim != 2 or data.shape[1] < shape[1]:
         raise ValueError(
             f"factors must hold {shape[1]} components (one per navigation index of a "
             f"signal, or as columns of a channels x components array), got shape "
             f"{np.shape(data)}"
         )
-    return data
+    if data.shape[0] != shape[0]:
+        # the mask, the derivative's coordinates and the unmixing's reprojection are
+        # all over this signal's channels
+        raise ValueError(
+            f"factors have {data.shape[0]} channels but this signal has {shape[0]}; give "
+            f"factors over the same {shape[0]} channels (e.g. the decomposition factors "
+            "transformed channel by channel), or crop the signal the same way and "
+            "decompose it again"
+        )
+    return data[:, :shape[1]]  # as HyperSpy, the first components the unmixing uses
 
 
 def _coordinates(signal, on_loadings):

@@ -245,7 +245,7 @@ def test_other_input_errors(mixture):
         separate(factors, loadings[:, :3])
     with pytest.raises(ValueError, match="nav_shape"):
         separate(factors, loadings, K, on_loadings=True, nav_shape=(3, 3))
-    with pytest.raises(ValueError, match="usable samples"):
+    with pytest.raises(ValueError, match="are usable to unmix"):
         separate(factors, loadings, K, mask=np.arange(400) > 2)
 
 

@@ -205,7 +205,9 @@ def separate(
         data = _loadings_data(L, nav_shape, diff_axes, diff_order, mask, smooth, coordinates)
     else:
         data = _factors_data(F, diff_order, mask, smooth, coordinates)
-    result, w = _unmix(data, len(idx), spec, algorithm, random_state, whiten_method, kwargs)
+    space = ("pixels", L.shape[0]) if on_loadings else ("channels", F.shape[0])
+    result, w = _unmix(data, len(idx), spec, algorithm, random_state, whiten_method, kwargs,
+                       space)
     if ground:
         w = _grounded(F, w, mask, on_loadings, smooth)
     w, bss_factors, bss_loadings = _apply(F, L, w, idx, explained_variance, on_loadings,
@@ -326,15 +328,30 @@ def _factors_data(F, diff_order, mask, smooth, coordinates=None):
     return data
 
 
-def _unmix(data, k, spec, algorithm, random_state, whiten_method, kwargs):
+def _too_few_samples(n_usable, k, space, n_masked, n_nonfinite) -> str:
+    """Why fewer samples than components remain, naming only the causes that apply."""
+    name, n = space
+    causes = []
+    if n_masked:
+        causes.append(f"{n_masked} excluded by the mask")
+    if n_nonfinite:
+        causes.append(f"{n_nonfinite} NaN or inf, e.g. masked in the "
+                      "decomposition")
+    why = f" ({', '.join(causes)})" if causes else ""
+    fix = "unmask more of the data or unmix fewer components" if n_masked or n_nonfinite \
+        else f"unmix at most {max(n_usable - 1, 0)} components"
+    return (f"only {n_usable} of the {n} {name}{why} are usable to unmix {k} components, "
+            f"which needs more than {k}; {fix}")
+
+
+def _unmix(data, k, spec, algorithm, random_state, whiten_method, kwargs, space):
     """Whiten the estimation data and run the algorithm: ``(result, w)``."""
     # NaN rows (e.g. masked channels of a decomposition) carry no information.
-    data = data[np.all(np.isfinite(data), axis=1)]
+    finite = np.all(np.isfinite(data), axis=1)
+    n_masked, n_nonfinite = space[1] - data.shape[0], int((~finite).sum())
+    data = data[finite]
     if data.shape[0] <= k:
-        raise ValueError(
-            f"Only {data.shape[0]} usable samples remain after masking to unmix {k} "
-            "components; unmask more of the data or use fewer components."
-        )
+        raise ValueError(_too_few_samples(data.shape[0], k, space, n_masked, n_nonfinite))
     if whiten_method is None:  # HyperSpy's whiten_method=None: the data as they are
         X, W = data, np.eye(k)
         if spec is not None and "whiten" in inspect.signature(spec.kernel).parameters:
