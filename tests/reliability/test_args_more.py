@@ -36,7 +36,21 @@ CASES = {
     "mean(axis=[0, -3])": (lambda s: s.mean(axis=[0, -3]), ValueError, ["0 and -3"]),
     "max(axis=(2, 2))": (lambda s: s.max(axis=(2, 2)), ValueError, ["more than once"]),
     "std(axis=(1, 1))": (lambda s: s.std(axis=(1, 1)), ValueError, ["more than once"]),
+    # shifts that move whole spectra off the axis (HyperSpy 2.5 refuses them too)
+    "shift1D(1e6, crop=False)": (lambda s: s.shift1D(np.full(NAV, 1e6), crop=False),
+                                 ValueError, ["20 of 20 spectra", "entirely off",
+                                              "all NaN", "in axis units"]),
+    "shift1D(1e6)": (lambda s: s.shift1D(np.full(NAV, 1e6)), ValueError, ["entirely off"]),
+    "shift1D one of 40, crop=False": (lambda s: s.shift1D(_one(NAV, -40.0), crop=False),
+                                      ValueError, ["40 axis units", "1 of 20 spectra",
+                                                   "expand=True"]),
 }
+
+
+def _one(shape, value):
+    out = np.zeros(shape)
+    out.flat[0] = value
+    return out
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -138,3 +152,14 @@ def test_too_few_samples_for_bss_names_the_actual_cause(kind):
     for w in absent:  # no cause that does not apply (no "masking" without a mask)
         assert w not in message, (w, message)
     assert_state_unchanged(s, before)
+
+
+def test_shifts_that_keep_a_channel_are_still_done_with_nan_fill(s):
+    s.shift1D(_one(NAV, 31.0), crop=False)  # one channel of 32 left, as HyperSpy
+    assert np.isnan(s.data[0, 0, :31]).all() and np.isfinite(s.data[0, 0, 31])
+    assert np.isfinite(s.data.reshape(20, 32)[1:]).all()
+
+
+def test_expand_still_takes_shifts_past_the_axis(s):
+    s.shift1D(_one(NAV, 40.0), expand=True)
+    assert s.data.shape == (4, 5, 72)

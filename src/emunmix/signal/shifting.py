@@ -131,6 +131,17 @@ def pending_shift(signal, shifts, interpolation_method="linear", crop=True, expa
     finite = channels[np.isfinite(channels)]
     n = axis.size
     offset = axis.offset
+    if not expand and finite.size and np.abs(finite).max() > n - 1:
+        # HyperSpy 2.5 refuses these too ("out of the axis limits"), even with crop=False
+        off = int((np.abs(channels) > n - 1).sum())
+        units = axis.units if axis.units and axis.units != "<undefined>" else "axis units"
+        raise ValueError(
+            f"shifts of up to {np.abs(finite).max() * abs(axis.scale):g} {units} "
+            f"({np.abs(finite).max():g} channels) move {off} of {channels.size} spectra "
+            f"entirely off the signal axis of {n} channels (range "
+            f"{abs(axis.scale) * (n - 1):g}), so they would be all NaN; check the shifts "
+            "(in axis units, not channels?), or pass expand=True to widen the axis"
+        )
     if expand and finite.size:
         before, _ = expand_range_for_shift(finite)
         offset = axis.offset - before * axis.scale
