@@ -176,6 +176,7 @@ def check_writable(path: Path, signal: SignalLike, overwrite: bool | None) -> di
     """Every check of a save that needs no writing; the writer to use."""
     plugin = writer_for(path)
     _check_axes_storable(signal, plugin["name"], path)
+    _check_data_storable(signal, plugin["name"], path)
     if path.exists() and overwrite is not True:
         raise FileExistsError(
             f"{os.fspath(path)!r} already exists; pass overwrite=True to replace it"
@@ -240,6 +241,38 @@ def _check_axes_storable(signal: SignalLike, writer: str, path: Path) -> None:
             f"axes (offset + scale), and axis {bad[0]!r} is given by its values. Save as "
             ".hspy or .zspy to keep them"
         )
+
+
+# writers that keep complex data (Semper only complex64); the others fail with their own
+# error or silently drop the imaginary part (MSA, Blockfile)
+_COMPLEX_WRITERS = {"HSPY", "ZSPY", "EMD", "TIFF", "numpy"}
+# writers whose own error (or silent cast) is all a user would get for boolean data
+_NO_BOOL_WRITERS = {"Ripple", "Semper", "Blockfile", "Image"}
+
+
+def _check_data_storable(signal: SignalLike, writer: str, path: Path) -> None:
+    """Refuse, before anything is written, data the writer cannot hold."""
+    dtype = np.dtype(signal.data.dtype)
+    where = f"cannot save {os.fspath(path)!r}: the {writer} format"
+    keep = "Save as .hspy or .zspy to keep them"
+    if dtype.kind == "c" and writer not in _COMPLEX_WRITERS and not (
+            writer == "Semper" and dtype == np.complex64):
+        raise TypeError(
+            f"{where} cannot hold complex data ({dtype}). {keep}, or save a real part "
+            "(s.real, s.imag, abs(s) or s.angle)")
+    if dtype.kind == "b" and writer in _NO_BOOL_WRITERS:
+        raise TypeError(
+            f"{where} cannot hold boolean data. {keep}, or convert first: "
+            "s.change_dtype('uint8')")
+    am = signal.axes_manager
+    if writer == "TIFF" and np.ndim(signal.data) < 2:  # its own error: an IndexError
+        raise ValueError(
+            f"{where} holds images or stacks, and this signal is one spectrum "
+            f"{am._signature()}. {keep}, or save it as .msa")
+    if writer == "MSA" and (am.navigation_dimension or am.signal_dimension != 1):
+        raise ValueError(
+            f"{where} holds one spectrum, and this signal is "
+            f"{am._signature()}. {keep}, or save one spectrum (s.inav[0, 0])")
 
 
 def stack_signals(signals: list[SignalLike]) -> SignalLike:

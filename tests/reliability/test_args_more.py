@@ -163,3 +163,56 @@ def test_shifts_that_keep_a_channel_are_still_done_with_nan_fill(s):
 def test_expand_still_takes_shifts_past_the_axis(s):
     s.shift1D(_one(NAV, 40.0), expand=True)
     assert s.data.shape == (4, 5, 72)
+
+
+def _data(kind):
+    from emunmix.signal import Signal1D, Signal2D
+
+    rng = np.random.default_rng(0)
+    if kind == "complex":
+        return Signal1D(rng.normal(size=(3, 4, 16)) + 1j * rng.normal(size=(3, 4, 16)))
+    if kind == "complex image":
+        return Signal2D(rng.normal(size=(8, 8)) + 1j)
+    if kind == "bool":
+        return Signal1D(rng.normal(size=(16,)) > 0)
+    if kind == "one spectrum":
+        return Signal1D(rng.normal(size=(16,)))
+    return Signal1D(rng.normal(size=(3, 4, 16)))  # a spectrum image
+
+
+SAVES = {
+    "complex to .msa": ("complex", "msa", TypeError, ["MSA", "complex", ".hspy or .zspy"]),
+    "complex to .rpl": ("complex", "rpl", TypeError, ["Ripple", "complex", "s.real"]),
+    "complex to .png": ("complex image", "png", TypeError, ["Image", "complex"]),
+    "complex to .unf": ("complex", "unf", TypeError, ["Semper", "complex128"]),
+    "complex to .blo": ("complex image", "blo", TypeError, ["Blockfile", "complex"]),
+    "bool to .rpl": ("bool", "rpl", TypeError, ["boolean", "change_dtype('uint8')"]),
+    "bool to .jpg": ("bool", "jpg", TypeError, ["Image", "boolean"]),
+    "spectrum image to .msa": ("image", "msa", ValueError, ["one spectrum", "(4, 3|16)",
+                                                            "s.inav[0, 0]"]),
+    "one spectrum to .tif": ("one spectrum", "tif", ValueError, ["images or stacks", ".msa"]),
+}
+
+
+@pytest.mark.parametrize("name", SAVES)
+def test_data_a_format_cannot_hold_are_refused_before_writing(tmp_path, name):
+    kind, ext, error, words = SAVES[name]
+    s = _data(kind)
+    before = signal_state(s)
+    with pytest.raises(error) as info:
+        s.save(tmp_path / f"out.{ext}")
+    message = str(info.value)
+    for w in words + [f"out.{ext}"]:
+        assert w in message, (w, message)
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left
+    assert_state_unchanged(s, before)
+
+
+@pytest.mark.parametrize("ext", ["hspy", "tif"])
+def test_complex_data_still_save_where_the_format_keeps_them(tmp_path, ext):
+    import emunmix.api as hs
+
+    s = _data("complex")
+    s.save(tmp_path / f"c.{ext}")
+    back = hs.load(tmp_path / f"c.{ext}")
+    np.testing.assert_array_equal(np.asarray(back.data).reshape(s.data.shape), s.data)
