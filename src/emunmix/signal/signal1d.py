@@ -18,6 +18,16 @@ class Signal1D(ShiftingMixin, SpikesMixin, BaseSignal):
 
     _signal_dimension = 1
 
+    def crop_signal(self, left_value=None, right_value=None) -> None:
+        """Crop the signal axis in place (HyperSpy 2.5's name of ``crop_signal1D``).
+
+        Parameters
+        ----------
+        left_value, right_value : int, float or None
+            Ints are channel indices, floats calibrated values; None keeps that end.
+        """
+        self.crop_signal1D(left_value, right_value)
+
     def to_signal2D(self, optimize: bool = True):
         """The spectra as images: the first two axes in natural order become the image
         axes, the rest navigation (HyperSpy's rule)."""
