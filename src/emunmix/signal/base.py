@@ -20,10 +20,12 @@ from .axes import AxesManager, DataAxis
 from .indexing import SpaceSlicer
 from .learning import LearningMixin
 from .metadata import DictionaryTreeBrowser
+from .noise import NoiseMixin
+from .reductions import ReductionsMixin
 from .types import canonical_signal_type, class_for, register_signal_class
 
 
-class BaseSignal(ArithmeticMixin, LearningMixin):
+class BaseSignal(ArithmeticMixin, LearningMixin, NoiseMixin, ReductionsMixin):
     """A signal of any dimension with calibrated axes and metadata.
 
     Parameters
