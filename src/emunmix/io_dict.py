@@ -88,11 +88,45 @@ def _post_process(signal: SignalLike, steps, reader: str) -> SignalLike:
     return signal
 
 
+def metadata_signals_to_dicts(tree: dict) -> dict:
+    """``tree`` with each signal in it (e.g. ``Signal.Noise_properties.variance``) as a
+    ``_sig_<name>`` signal dictionary, HyperSpy's way of storing signals in metadata."""
+    out = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            out[key] = metadata_signals_to_dicts(value)
+        elif is_signal(value):
+            out[f"_sig_{key}"] = {
+                "data": value.data,
+                "axes": value.axes_manager.as_dictionaries(),
+                "metadata": metadata_signals_to_dicts(value.metadata.as_dictionary()),
+                "original_metadata": value.original_metadata.as_dictionary(),
+                "attributes": {"_lazy": value._lazy},
+            }
+        else:
+            out[key] = value
+    return out
+
+
+def _dicts_to_metadata_signals(tree: dict, lazy: bool) -> dict:
+    """The inverse of :func:`metadata_signals_to_dicts` (on a file's metadata)."""
+    out = {}
+    for key, value in tree.items():
+        if isinstance(key, str) and key.startswith("_sig_") and isinstance(value, dict):
+            out[key[len("_sig_"):]] = dict_to_signal(value, lazy=lazy)
+        elif isinstance(value, dict):
+            out[key] = _dicts_to_metadata_signals(value, lazy)
+        else:
+            out[key] = value
+    return out
+
+
 def dict_to_signal(d: dict, signal_type: str | None = None, filename: Path | None = None,
                    lazy: bool = False, reader: str = "") -> SignalLike:
     """Build a signal from a RosettaSciIO signal dictionary (as HyperSpy does)."""
     data = d["data"]
-    metadata = copy.deepcopy(dict(d.get("metadata") or {}))
+    lazy = bool(d.get("attributes", {}).get("_lazy", lazy))
+    metadata = _dicts_to_metadata_signals(copy.deepcopy(dict(d.get("metadata") or {})), lazy)
     metadata.setdefault("Signal", {})
     if signal_type is not None:
         metadata["Signal"]["signal_type"] = signal_type
@@ -107,7 +141,6 @@ def dict_to_signal(d: dict, signal_type: str | None = None, filename: Path | Non
     for a, size in zip(axes, np.shape(data) if not hasattr(data, "shape") else data.shape):
         a["size"] = int(size)
     data, axes = _navigation_first(data, axes)
-    lazy = bool(d.get("attributes", {}).get("_lazy", lazy))
     if lazy and not _is_dask(data):
         import dask.array as da
 
@@ -176,7 +209,7 @@ def signal_to_dict(signal: SignalLike) -> dict[str, Any]:
     return {
         "data": signal.data,
         "axes": signal.axes_manager.as_dictionaries(),
-        "metadata": signal.metadata.as_dictionary(),
+        "metadata": metadata_signals_to_dicts(signal.metadata.as_dictionary()),
         "original_metadata": signal.original_metadata.as_dictionary(),
         "tmp_parameters": {},
         "attributes": {"_lazy": signal._lazy},

@@ -14,6 +14,7 @@ import numpy as np
 
 from .exceptions import UnwritableMetadataError
 from .io_atomic import GuardedFile
+from .io_dict import metadata_signals_to_dicts
 from .io_integrity import group_name, seal
 from .signal.protocol import SignalLike
 
@@ -42,7 +43,7 @@ def _unstorable_reason(value) -> str | None:
     if isinstance(value, (datetime.date, datetime.time)):
         return "a datetime (store it as an ISO string: value.isoformat())"
     if hasattr(value, "axes_manager") and hasattr(value, "data"):
-        return "a signal (signals inside metadata are not stored yet: save it to its own file)"
+        return "a signal"  # not reached from a signal's metadata: stored as _sig_ groups
     return f"a {type(value).__module__}.{type(value).__qualname__} object"
 
 
@@ -67,7 +68,8 @@ def unstorable_items(tree: dict, prefix: str = "") -> list[tuple[str, str]]:
 def check_metadata_storable(signal: SignalLike, path: Path) -> None:
     """Refuse, before anything is written, a metadata item the file cannot store."""
     for tree_name in ("metadata", "original_metadata"):
-        bad = unstorable_items(getattr(signal, tree_name).as_dictionary())
+        tree = getattr(signal, tree_name).as_dictionary()
+        bad = unstorable_items(metadata_signals_to_dicts(tree))
         if bad:
             item, reason = bad[0]
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""

@@ -1,5 +1,6 @@
 """Saves: nothing left behind, nothing replaced unless the new file is complete."""
 
+import datetime
 import importlib
 import os
 import signal
@@ -263,12 +264,22 @@ def test_a_file_as_the_folder_is_a_clear_error(tmp_path, spectrum):
     assert os.listdir(tmp_path) == ["notdir"]
 
 
-def test_a_signal_inside_metadata_is_refused_with_the_way_out(tmp_path, spectrum):
+def test_a_signal_inside_metadata_is_stored_as_hyperspy_does(tmp_path, spectrum):
+    # HyperSpy keeps e.g. the noise variance as a signal in the metadata (_sig_ groups)
     spectrum.metadata.set_item("Signal.Noise_properties.variance", spectrum.deepcopy())
+    spectrum.save(tmp_path / "a.hspy")
+    back = hs.load(tmp_path / "a.hspy").metadata.Signal.Noise_properties.variance
+    np.testing.assert_array_equal(back.data, spectrum.data)
+
+
+def test_an_unstorable_item_inside_a_metadata_signal_is_refused(tmp_path, spectrum):
+    inner = spectrum.deepcopy()
+    inner.metadata.set_item("General.when", datetime.date(2024, 1, 2))
+    spectrum.metadata.set_item("Signal.Noise_properties.variance", inner)
     with pytest.raises(UnwritableMetadataError) as info:
         spectrum.save(tmp_path / "a.hspy")
-    assert_message(info.value, "Signal.Noise_properties.variance", "is a signal",
-                   "save it to its own file", "del_item")
+    assert_message(info.value, "Signal.Noise_properties._sig_variance.metadata.General.when",
+                   "datetime", "del_item")
     assert os.listdir(tmp_path) == []
 
 

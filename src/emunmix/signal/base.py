@@ -20,11 +20,13 @@ from .axes import AxesManager, DataAxis
 from .indexing import SpaceSlicer
 from .learning import LearningMixin
 from .metadata import DictionaryTreeBrowser
+from .noise import NoiseMixin
+from .reductions import ReductionsMixin
 from .reshape import ReshapeMixin
 from .types import canonical_signal_type, class_for, register_signal_class
 
 
-class BaseSignal(ArithmeticMixin, LearningMixin, ReshapeMixin):
+class BaseSignal(ArithmeticMixin, LearningMixin, NoiseMixin, ReductionsMixin, ReshapeMixin):
     """A signal of any dimension with calibrated axes and metadata.
 
     Parameters
