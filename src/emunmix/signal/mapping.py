@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .axes import AxesManager
+from .protocol import is_signal
 from .types import class_for
 
 _NAV, _SIG, _OUT = "abcdefgh", "ijklmn", "uvwxyz"
@@ -103,12 +104,10 @@ def _nav_ndim(signal) -> int:
 
 def _split_kwargs(signal, kwargs):
     """(fixed kwargs, iterated signal kwargs), HyperSpy's rules for signals."""
-    from .base import BaseSignal
-
     nav = signal.axes_manager.navigation_shape
     static, iterated = {}, {}
     for key, value in kwargs.items():
-        if not isinstance(value, BaseSignal):
+        if not is_signal(value):
             static[key] = value
             continue
         other = value.axes_manager.navigation_shape

@@ -10,6 +10,8 @@ import warnings
 
 import numpy as np
 
+from .types import class_for
+
 _STR_BINS = ("fd", "scott", "sturges", "doane", "stone", "rice", "sqrt", "auto")
 
 
@@ -51,7 +53,6 @@ class StatisticsMixin:
             the bin starts (None when ``out`` is given).
         """
         from .axes import AxesManager
-        from .signal1d import Signal1D
 
         values = self._finite_values()
         if isinstance(bins, str):
@@ -76,7 +77,7 @@ class StatisticsMixin:
         meta = {"General": {"title": title}, "Signal": {"signal_type": "",
                                                         "quantity": "Count"}}
         if out is None:
-            return Signal1D(counts, axes=[axis], metadata=meta)
+            return class_for("", 1, False)(counts, axes=[axis], metadata=meta)
         out._data, out.axes_manager = counts, AxesManager([axis])
         out.metadata.set_item("General.title", title)
         out.metadata.set_item("Signal.quantity", "Count")
