@@ -1,0 +1,95 @@
+"""A report of learning results alone (no ``signal=``) draws the axes the results came
+from: ``LearningResults.axes``, recorded by decomposition, BSS and clustering and kept by
+``save``/``load`` and .hspy files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import emunmix.api as hs
+import emunmix.plot.report_figures as figures
+from emunmix.learn.results import LearningResults
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The factor and loading axes of every components figure drawn, as
+    (factor xlabel, factor x values, loading xlabel, loading ylabel)."""
+    seen = []
+    original = figures.components_figure
+
+    def spy(*args, **kwargs):
+        fig = original(*args, **kwargs)
+        ax_f, ax_l = fig.axes[0], fig.axes[1]
+        seen.append((ax_f.get_xlabel(), np.asarray(ax_f.lines[0].get_xdata(), float),
+                     ax_l.get_xlabel(), ax_l.get_ylabel()))
+        return fig
+
+    monkeypatch.setattr(figures, "components_figure", spy)
+    return seen
+
+
+def _energy(eels):
+    ax = eels.axes_manager.signal_axes[0]
+    return ax.offset + ax.scale * np.arange(ax.size)  # independent of axis.axis
+
+
+def _decomposed(eels):
+    rng = np.random.default_rng(0)
+    eels.data = rng.poisson(20.0, eels.data.shape).astype(np.float32)
+    eels.decomposition(print_info=False)
+    return eels
+
+
+def test_report_of_results_alone_has_the_energy_axis(eels, drawn):
+    lr = _decomposed(eels).learning_results
+    lr.report()  # no signal
+    xlabel, x, map_x, map_y = drawn[0]
+    assert "Energy loss" in xlabel and "eV" in xlabel
+    np.testing.assert_allclose(x, _energy(eels))  # 400, 400.5, ... 404.5
+    assert "x" in map_x and "nm" in map_x and "y" in map_y and "nm" in map_y
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".hspy"])
+def test_recorded_axes_survive_save_and_load(eels, tmp_path, drawn, suffix):
+    s = _decomposed(eels)
+    expected = [dict(a) for a in s.learning_results.axes]
+    assert [a["name"] for a in expected] == ["y", "x", "Energy loss"]  # array order
+    assert [a["size"] for a in expected] == [3, 5, 10]
+    if suffix == ".npz":
+        lr = LearningResults.load(s.learning_results.save(tmp_path / "r"))
+    else:
+        s.save(tmp_path / "r.hspy")
+        lr = hs.load(tmp_path / "r.hspy").learning_results
+    assert lr.axes == expected
+    lr.report()
+    np.testing.assert_allclose(drawn[0][1], _energy(eels))
+
+
+def test_results_without_recorded_axes_report_channels(eels, drawn, data_dir):
+    """Files written by HyperSpy (or before emunmix recorded axes) have none: the figures
+    show channel indices, as before."""
+    lr = hs.load(data_dir / "hs_decomposition.hspy").learning_results
+    assert lr.axes == []
+    lr.report()
+    assert drawn[0][0] == "channel"
+    np.testing.assert_array_equal(drawn[0][1], np.arange(lr.factors.shape[0]))
+
+
+def test_axes_that_do_not_fit_the_factors_are_not_used(eels, drawn):
+    lr = _decomposed(eels).learning_results
+    lr.axes[-1]["size"] = 11  # edited by hand: no longer the factors' length
+    lr.report()
+    assert drawn[0][0] == "channel"
+
+
+def test_bss_and_clustering_record_the_axes(eels):
+    s = _decomposed(eels)
+    s.learning_results.axes = []
+    s.blind_source_separation(2, print_info=False, random_state=0)
+    assert [a["name"] for a in s.learning_results.axes] == ["y", "x", "Energy loss"]
+    s.learning_results.axes = []
+    s.cluster_analysis("decomposition", n_clusters=2, source_for_centers="signal",
+                       random_state=0)
+    assert s.learning_results.axes[-1]["units"] == "eV"
