@@ -67,14 +67,26 @@ def test_recorded_axes_survive_save_and_load(eels, tmp_path, drawn, suffix):
     np.testing.assert_allclose(drawn[0][1], _energy(eels))
 
 
-def test_results_without_recorded_axes_report_channels(eels, drawn, data_dir):
-    """Files written by HyperSpy (or before emunmix recorded axes) have none: the figures
-    show channel indices, as before."""
-    lr = hs.load(data_dir / "hs_decomposition.hspy").learning_results
-    assert lr.axes == []
+def test_results_from_a_hyperspy_file_take_the_axes_of_its_signal(data_dir, drawn):
+    """HyperSpy's files hold no recorded axes: the results, stored with their signal,
+    take that signal's axes when loaded."""
+    s = hs.load(data_dir / "hs_decomposition.hspy")
+    lr = s.learning_results
+    assert lr.axes == [a.get_axis_dictionary() for a in s.axes_manager._array_axes]
+    lr.report()
+    ax = s.axes_manager.signal_axes[0]
+    assert ax.units in drawn[0][0] and ax.name in drawn[0][0]
+    np.testing.assert_allclose(drawn[0][1], ax.offset + ax.scale * np.arange(ax.size))
+
+
+def test_results_without_recorded_axes_report_channels(eels, drawn):
+    """Results with no axes (a HyperSpy ``learning_results.save()`` file, results built
+    by hand) show channel indices, as before."""
+    lr = _decomposed(eels).learning_results
+    lr.axes = []
     lr.report()
     assert drawn[0][0] == "channel"
-    np.testing.assert_array_equal(drawn[0][1], np.arange(lr.factors.shape[0]))
+    np.testing.assert_array_equal(drawn[0][1], np.arange(eels.data.shape[-1]))
 
 
 def test_axes_that_do_not_fit_the_factors_are_not_used(eels, drawn):
