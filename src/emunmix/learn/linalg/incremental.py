@@ -60,11 +60,14 @@ def _singular_values_and_right_vectors(M):
     A tall ``M`` (the usual batch: many more rows than channels) is first reduced to the
     ``R`` of its QR factorisation, which has the same singular values and right
     vectors; the SVD of the small square ``R`` then never forms the (rows x channels)
-    left vectors that the update throws away (1.5x faster on a 1024 x 128 batch).
+    left vectors that the update throws away (1.5x faster on a 1024 x 128 batch, 3-6x
+    on 1038 x 512).
     """
     if M.shape[0] > M.shape[1]:
-        geqrf = scipy.linalg.get_lapack_funcs("geqrf", (M,))
-        qr, _, _, info = geqrf(np.asfortranarray(M))
+        a = np.array(M, order="F")  # the one copy, factorised in place
+        geqrf = scipy.linalg.get_lapack_funcs("geqrf", (a,))
+        lwork = int(geqrf(a, lwork=-1, overwrite_a=True)[2][0].real)  # blocked QR's size
+        qr, _, _, info = geqrf(a, lwork=lwork, overwrite_a=True)
         if info != 0:  # pragma: no cover - LAPACK argument errors only
             raise np.linalg.LinAlgError(f"QR factorisation failed (geqrf info={info})")
         M = np.triu(qr[: M.shape[1]])  # R: only the top rows (scipy's qr triu's them all)
