@@ -105,3 +105,18 @@ def test_bss_and_clustering_record_the_axes(eels):
     s.cluster_analysis("decomposition", n_clusters=2, source_for_centers="signal",
                        random_state=0)
     assert s.learning_results.axes[-1]["units"] == "eV"
+
+
+def test_a_non_uniform_energy_axis_is_recorded_by_its_values(tmp_path, drawn):
+    E = np.geomspace(1.0, 10.0, 30)
+    rng = np.random.default_rng(1)
+    s = hs.signals.Signal1D(rng.poisson(5.0, (4, 5, 30)).astype(float), axes=[
+        {"name": "y", "size": 4}, {"name": "x", "size": 5},
+        {"name": "E", "units": "eV", "axis": E, "navigate": False}])
+    s.decomposition(print_info=False)
+    s.save(tmp_path / "n.hspy")
+    lr = hs.load(tmp_path / "n.hspy").learning_results
+    np.testing.assert_array_equal(lr.axes[-1]["axis"], E)
+    lr.report()
+    assert drawn[0][0] == "E (eV)"
+    np.testing.assert_allclose(drawn[0][1], E)
