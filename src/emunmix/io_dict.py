@@ -190,7 +190,12 @@ def _restore_learning_results(signal: SignalLike, lr: dict, damaged=(),
     kept, odd = check_stored_results(lr, max(am.navigation_size, 1), max(am.signal_size, 1))
     dropped += odd
     try:
-        signal.learning_results = LearningResults.from_dict(kept)
+        results = LearningResults.from_dict(kept)
+        if not results.axes:  # a file HyperSpy wrote: its results fit this signal's axes
+            from .signal.learning_common import axes_record
+
+            results.axes = axes_record(signal)
+        signal.learning_results = results
     except (KeyError, TypeError, ValueError) as err:
         dropped = [("all learning results", f"{type(err).__name__}: {err}")]
         signal.learning_results = LearningResults()

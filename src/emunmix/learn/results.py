@@ -26,6 +26,8 @@ import numpy as np
 from emunmix.learn.decomposition.components import Components
 
 from ..display_text import DisplayText
+from .results_axes import PREFIX as AXES_PREFIX
+from .results_axes import flatten_axes, unflatten_axes
 
 _PARAM_GROUPS = ("decomposition_parameters", "bss_parameters", "cluster_parameters")
 # kept as Python lists in to_dict (HyperSpy writes and reads them as lists)
@@ -99,6 +101,12 @@ class LearningResults:
     estimated_number_of_clusters : int, list of int (silhouette) or None
     cluster_parameters : dict
         The other arguments of ``cluster_analysis``.
+    axes : list of dict
+        The axes of the signal the results came from, in array order, as axis
+        dictionaries (``name``, ``units``, ``scale``, ``offset``, ``size``,
+        ``navigate``); empty when unknown. :meth:`report` uses them when no signal is
+        given; they are kept by :meth:`save`/:meth:`load` and in .hspy files (see
+        :mod:`emunmix.learn.results_axes`).
 
     Notes
     -----
@@ -140,6 +148,7 @@ class LearningResults:
     cluster_metric_data: np.ndarray | None = None
     estimated_number_of_clusters: object = None
     cluster_parameters: dict = field(default_factory=dict)
+    axes: list = field(default_factory=list)
 
     # ------------------------------------------------------------ creation
     @classmethod
@@ -340,6 +349,9 @@ class LearningResults:
         for f in fields(self):
             value = (self.components.computed()[_LAZY.index(f.name)] if f.name in _LAZY
                      else getattr(self, f.name))
+            if f.name == "axes":
+                out.update(flatten_axes(value))
+                continue
             if f.name in _PARAM_GROUPS:
                 for key, val in value.items():
                     val = _plain(val)
@@ -359,13 +371,17 @@ class LearningResults:
         """Inverse of :meth:`to_dict` (unknown keys are ignored)."""
         names = {f.name for f in fields(cls)}
         kwargs: dict = {group: {} for group in _PARAM_GROUPS}
+        axes: dict = {}
         for key, value in dict(d).items():
             value = _unplain(value)
             group, sep, sub = key.partition(_SEP)
-            if sep and group in _PARAM_GROUPS:
+            if sep and group == AXES_PREFIX:
+                axes[sub] = value
+            elif sep and group in _PARAM_GROUPS:
                 kwargs[group][sub] = value
             elif key in names:
                 kwargs[key] = value
+        kwargs["axes"] = unflatten_axes(axes)
         if kwargs.get("original_shape") is not None:
             kwargs["original_shape"] = tuple(int(s) for s in np.ravel(kwargs["original_shape"]))
         for key in ("number_significant_components", "estimated_number_of_components",

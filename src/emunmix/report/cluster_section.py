@@ -55,7 +55,7 @@ def _add_figures(sec, lr, signal, labels, sizes) -> None:
     sums = getattr(lr, "cluster_sum_signals", None)
     if sums is not None:
         sums = np.asarray(sums, float).reshape(k, -1)
-        sig_axis = _axes(signal, lr)[2] if signal is not None else None
+        sig_axis = _axes(signal, lr)[2] if signal is not None or lr.axes else None
         means = sums / np.maximum(sizes, 1)[:, None]
         energy = _energy_values(sig_axis, means.shape[1])
         curves = [(f"cluster {i} ({int(sizes[i])} px)", means[i], energy) for i in range(k)]

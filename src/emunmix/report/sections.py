@@ -22,8 +22,32 @@ def _axes(signal, lr=None):
         am = signal.axes_manager
         sig = am.signal_axes[0] if am.signal_dimension == 1 else None
         return tuple(signal.data.shape[:am.navigation_dimension]), am.navigation_axes, sig
+    recorded = _recorded_axes(lr)
+    if recorded is not None:
+        return recorded
     shape = tuple(lr.original_shape or (lr.loadings.shape[0], lr.factors.shape[0]))
     return shape[:-1], (), None
+
+
+def _recorded_axes(lr):
+    """``_axes`` from the axes the results recorded (``lr.axes``), or None when there
+    are none or they do not fit the stored factors and loadings (edited results)."""
+    from emunmix.signal.axes import AxesManager
+
+    if not getattr(lr, "axes", None):
+        return None
+    try:
+        am = AxesManager(lr.axes)
+    except (TypeError, ValueError, KeyError):
+        return None
+    n_pixels = int(np.prod(am.navigation_shape))
+    n_channels = int(np.prod(am.signal_shape))
+    F, L = lr.components.computed()
+    fits = (F is None or F.shape[0] == n_channels) and (L is None or L.shape[0] == n_pixels)
+    if not fits or am.signal_dimension == 0:
+        return None
+    sig = am.signal_axes[0] if am.signal_dimension == 1 else None
+    return am.navigation_shape[::-1], am.navigation_axes, sig
 
 
 def _energy_values(signal_axis, size):

@@ -11,6 +11,7 @@ import numpy as np
 
 from .learning_common import (
     as_array,
+    axes_record,
     browse_components,
     component_ids,
     export_components,
@@ -191,6 +192,7 @@ class BSSMethods:
         lr.bss_algorithm = out.algorithm
         lr.on_loadings = bool(on_loadings)
         lr.bss_parameters = dict(out.parameters)
+        lr.axes = axes_record(self)
         if print_info:
             print(_bss_info(out, diff_order, reverse_component_criterion, whiten_method))
         if not return_info:

@@ -226,6 +226,9 @@ def _update_in_place(signal, filled) -> None:
     does: a name bound to ``s.learning_results`` before the call sees the clusters, and
     the decomposition and BSS results stay. (The copy was filled first so that a failed
     clustering leaves the results unchanged.)"""
+    from .learning_common import axes_record
+
+    filled.axes = axes_record(signal)
     current = signal.__dict__.get("_learning_results")
     if current is None:
         signal.learning_results = filled

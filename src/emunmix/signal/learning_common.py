@@ -30,6 +30,12 @@ def as_array(value):
     return value.data if hasattr(value, "axes_manager") else value
 
 
+def axes_record(signal) -> list[dict]:
+    """The signal's axes in array order, as dictionaries for ``LearningResults.axes``
+    (so a report or plot of the results alone has calibrated axes)."""
+    return [axis.get_axis_dictionary() for axis in signal.axes_manager._array_axes]
+
+
 def navigation_array_shape(signal) -> tuple[int, ...]:
     """Navigation shape in numpy (array) order, e.g. (y, x)."""
     return tuple(signal.data.shape[: signal.axes_manager.navigation_dimension])

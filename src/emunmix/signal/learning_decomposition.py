@@ -248,6 +248,9 @@ def _store(signal, results) -> None:
     """Put ``results`` in ``signal.learning_results`` in place, as HyperSpy does, so that
     a name bound to ``s.learning_results`` before the call sees the new results (all of
     the previous ones, BSS and clusters included, are replaced)."""
+    from .learning_common import axes_record
+
+    results.axes = axes_record(signal)
     current = signal.__dict__.get("_learning_results")
     if current is None:
         signal.learning_results = results

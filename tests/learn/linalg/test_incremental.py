@@ -7,7 +7,11 @@ import pytest
 
 from emunmix.learn.decomposition import decompose
 from emunmix.learn.linalg import MatrixView
-from emunmix.learn.linalg.incremental import batch_rows, incremental_svd
+from emunmix.learn.linalg.incremental import (
+    _singular_values_and_right_vectors,
+    batch_rows,
+    incremental_svd,
+)
 
 da = pytest.importorskip("dask.array")
 
@@ -31,6 +35,20 @@ def test_exact_for_data_of_rank_k():
     assert info["batches"] == 11
     np.testing.assert_allclose(S, np.linalg.svd(X, compute_uv=False)[:5], rtol=1e-10)
     np.testing.assert_allclose(L @ V.T, X, atol=1e-9 * np.abs(X).max())
+
+
+@pytest.mark.parametrize("shape", [(300, 20), (20, 20), (8, 30)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_update_step_matches_the_thin_svd(shape, dtype):
+    """The QR-first update (tall batches) gives the thin SVD's values and right vectors."""
+    rng = np.random.default_rng(2)
+    M = (rng.normal(size=shape) * np.geomspace(10, 0.1, shape[1])).astype(dtype)
+    s, vt = _singular_values_and_right_vectors(M)
+    _, s_ref, vt_ref = np.linalg.svd(M.astype(np.float64), full_matrices=False)
+    rtol = 1e-4 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(s, s_ref, rtol=rtol)
+    # distinct singular values: the same right vectors up to sign
+    np.testing.assert_allclose(np.abs(vt @ vt_ref.T), np.eye(min(shape)), atol=50 * rtol)
 
 
 @pytest.mark.parametrize("num_chunks", [None, 3])
