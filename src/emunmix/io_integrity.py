@@ -282,8 +282,15 @@ class VerifiedChunks:
 
     def __getitem__(self, key):
         check_stamp(self.path, self.stamp, self.fmt, self.dspath)
-        key = key if isinstance(key, tuple) else (key,)
-        key = key + (slice(None),) * (self.ndim - len(key))
+        key, post = _bounding_key(key, self.shape)
+        block = self._read(key)
+        for axis in reversed(range(len(post))):  # integers drop their axis, last first
+            if post[axis] is not None:
+                block = np.take(block, post[axis], axis=axis)
+        return block
+
+    def _read(self, key):
+        """The region of ``key`` (unit-step slices, one per axis), its chunks checked."""
         bounds = [k.indices(s)[:2] for k, s in zip(key, self.shape)]
         try:
             ds = self._dataset()
@@ -309,6 +316,48 @@ class VerifiedChunks:
                 raise damaged(self.path, self.fmt, self.dspath, idx)
         rel = tuple(slice(b[0] - r.start, b[1] - r.start) for b, r in zip(bounds, region))
         return block[rel]
+
+
+def _bounding_key(key, shape):
+    """Unit-step slices covering ``key`` (as dask or numpy give it: ints, slices, integer
+    or boolean arrays, Ellipsis), and per axis what to take from that region after (None:
+    all of it; an int drops the axis; an array of positions)."""
+    key = key if isinstance(key, tuple) else (key,)
+    if any(k is Ellipsis for k in key):
+        i = next(j for j, k in enumerate(key) if k is Ellipsis)
+        key = key[:i] + (slice(None),) * (len(shape) - len(key) + 1) + key[i + 1:]
+    if any(k is None for k in key) or len(key) > len(shape):
+        raise IndexError(f"unsupported index {key!r} for a lazily read array of shape "
+                         f"{shape}")
+    key = key + (slice(None),) * (len(shape) - len(key))
+    bounding, post = [], []
+    for k, n in zip(key, shape):
+        if isinstance(k, slice):
+            start, stop, step = k.indices(n)
+            if step == 1:
+                bounding.append(slice(start, max(stop, start)))
+                post.append(None)
+                continue
+            k = np.arange(start, stop, step)
+        if isinstance(k, (int, np.integer)):
+            i = int(k) + n if k < 0 else int(k)
+            if not 0 <= i < n:
+                raise IndexError(f"index {int(k)} is out of bounds for an axis of size {n}")
+            bounding.append(slice(i, i + 1))
+            post.append(0)
+            continue
+        k = np.asarray(k)
+        if k.dtype == bool:
+            k = np.flatnonzero(k)
+        k = np.where(k < 0, k + n, k).astype(np.intp)
+        if k.size == 0:
+            bounding.append(slice(0, 0))
+            post.append(None)
+            continue
+        lo = int(k.min())
+        bounding.append(slice(lo, int(k.max()) + 1))
+        post.append(k - lo)
+    return tuple(bounding), post
 
 
 def verified_dask(path: Path, fmt: str, dspath: str, data, entry=None):
