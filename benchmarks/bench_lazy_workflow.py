@@ -53,30 +53,35 @@ class Peak:
         self.peak = max(self.peak, rss()) - self.base
 
 steps = {{}}
+def done(name, p):  # keep the step, and log it at once (a long run's partial results)
+    steps[name] = p
+    if {log!r}:
+        with open({log!r}, "a") as f:
+            f.write(json.dumps([name, p.dt, p.peak, os.getloadavg()[0]]) + "\n")
 ll = hs.load({ll!r}, lazy=True)
 cl = hs.load({cl!r}, lazy=True)
 with Peak() as p:
     cl.data.sum(axis=(0, 1)).compute()
-steps["read pass"] = p
+done("read pass", p)
 with Peak() as p:
     ll.align_zero_loss_peak(also_align=[cl], print_stats=False)
-steps["align_zero_loss_peak(also_align=[cl])"] = p
+done("align_zero_loss_peak(also_align=[cl])", p)
 with Peak() as p:
     rep = cl.spikes_removal_tool(interactive=False, method="derivative", random_state=0)
-steps["spikes_removal_tool (derivative)"] = p
+done("spikes_removal_tool (derivative)", p)
 with Peak() as p:
     cl.decomposition(True, output_dimension=8, print_info=False, random_state=0)
-steps["decomposition(True, 8) (Poisson SVD)"] = p
+done("decomposition(True, 8) (Poisson SVD)", p)
 with Peak() as p:
     cl.blind_source_separation(4, print_info=False)
-steps["blind_source_separation(4)"] = p
+done("blind_source_separation(4)", p)
 with Peak() as p:
     cl.get_decomposition_model(8).save({model!r}, overwrite=True)
-steps["get_decomposition_model(8).save(.zspy)"] = p
+done("get_decomposition_model(8).save(.zspy)", p)
 with Peak() as p:
     cl.decomposition(True, algorithm="NMF", output_dimension=4, print_info=False,
                      random_state=0)
-steps["decomposition(NMF, 4)"] = p
+done("decomposition(NMF, 4)", p)
 print(json.dumps({{"steps": [[k, v.dt, v.peak] for k, v in steps.items()],
                    "spikes": rep.n_spikes, "load": os.getloadavg()}}))
 """
@@ -87,6 +92,8 @@ def main(argv=None):
     p.add_argument("--data", default="/work/bench-data")
     p.add_argument("--size", type=int, nargs="+", default=[256, 512])
     p.add_argument("--channels", type=int, default=4096)
+    p.add_argument("--log", default="", help="append each step (JSON line) to this file "
+                   "as soon as it ends")
     args = p.parse_args(argv)
     folder = Path(args.data)
     folder.mkdir(parents=True, exist_ok=True)
@@ -96,6 +103,7 @@ def main(argv=None):
         gib = size * size * args.channels * 4 / 2**30
         model = str(folder / f"model_{size}.zspy")
         r = run_emunmix(RUN.format(ll=paths["low_loss"], cl=paths["core_loss"], model=model,
+                                   log=args.log,
                                    src=str(Path(__file__).resolve().parents[1] / "src")),
                         timeout=6 * 3600)
         read = r["steps"][0][1]
