@@ -350,30 +350,6 @@ class BaseSignal(ArithmeticMixin, LearningMixin, NoiseMixin, ReductionsMixin, Re
         self._data = self.data[tuple(idx)]
         ax.__dict__.update(ax.sliced(lo, hi, 1).__dict__)  # in place: references stay valid
 
-    def swap_axes(self, axis1, axis2, optimize: bool = False) -> BaseSignal:
-        """A new signal with two axes swapped, as HyperSpy's ``swap_axes``.
-
-        The data axes and their calibrations change places; the navigation/signal role
-        stays with the position (swapping a navigation axis with a signal axis moves
-        the calibrations, not the roles).
-
-        Parameters
-        ----------
-        axis1, axis2 : int, str or DataAxis
-            HyperSpy index (natural order: navigation then signal), name or the axis.
-        optimize : bool
-            Copy the data into the new order instead of returning a swapped view.
-        """
-        am = self.axes_manager
-        i, j = am.array_index(axis1), am.array_index(axis2)
-        data = self.data.swapaxes(i, j)
-        if optimize:
-            data = data.copy() if not is_dask(data) else data
-        axes = am.as_dictionaries()
-        axes[i], axes[j] = axes[j], axes[i]
-        axes[i]["navigate"], axes[j]["navigate"] = axes[j]["navigate"], axes[i]["navigate"]
-        return self._new_like(data, axes=axes)
-
     def crop_signal1D(self, left_value=None, right_value=None) -> None:
         """Crop the (single) signal axis in place."""
         if self.axes_manager.signal_dimension != 1:

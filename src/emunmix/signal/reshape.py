@@ -203,6 +203,31 @@ class ReshapeMixin(MapMixin, StatisticsMixin):
                               cls=type(self), keep_learning=False)
 
 
+    def swap_axes(self, axis1, axis2, optimize: bool = False):
+        """A new signal with two axes swapped, as HyperSpy's ``swap_axes``.
+
+        The data axes and their calibrations change places; the navigation/signal role
+        stays with the position (swapping a navigation axis with a signal axis moves
+        the calibrations, not the roles).
+
+        Parameters
+        ----------
+        axis1, axis2 : int, str or DataAxis
+            HyperSpy index (natural order: navigation then signal), name or the axis.
+        optimize : bool
+            Copy the data into the new order instead of returning a swapped view.
+        """
+        am = self.axes_manager
+        i, j = am.array_index(axis1), am.array_index(axis2)
+        data = self.data.swapaxes(i, j)
+        if optimize and not self._lazy:
+            data = data.copy()
+        axes = am.as_dictionaries()
+        axes[i], axes[j] = axes[j], axes[i]
+        axes[i]["navigate"], axes[j]["navigate"] = axes[j]["navigate"], axes[i]["navigate"]
+        return self._new_like(data, axes=axes)
+
+
 def _size(shape) -> int:
     n = 1
     for s in shape:
