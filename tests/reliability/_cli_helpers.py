@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from emunmix import cli
 from emunmix.signal import EELSSpectrum, Signal1D, Signal2D
@@ -157,3 +158,16 @@ def assert_state_unchanged(s, before) -> None:
     names = ("data", "axes", "metadata", "learning results", "class")
     for name, a, b in zip(names, before, now):
         assert _same(a, b), f"the {name} changed"
+
+
+def assert_refused(s, call, error, words) -> str:
+    """``call(s)`` raises ``error`` whose message holds every one of ``words``, and the
+    signal is unchanged; returns the message (for further checks)."""
+    before = signal_state(s)
+    with pytest.raises(error) as info:
+        call(s)
+    message = str(info.value)
+    for w in words:
+        assert w in message, (w, message)
+    assert_state_unchanged(s, before)
+    return message
