@@ -13,15 +13,6 @@ from emunmix.learn.decomposition import decompose  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
-@pytest.fixture(scope="module")
 def counts():
     rng = np.random.default_rng(2)
     maps = rng.gamma(1.5, 1.0, (1500, 4))

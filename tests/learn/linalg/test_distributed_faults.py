@@ -39,15 +39,6 @@ def _data():
                          chunks=((CHUNK,) * (ROWS // CHUNK), (CHANNELS // 2,) * 2))
 
 
-@pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
-    with distributed.Client(cluster) as c:
-        yield c
-    cluster.close()
-
-
 def _kill_one_worker_soon(client, delay):
     client.wait_for_workers(2, timeout=60)  # the nanny restarts a killed one
     pids = sorted(client.run(os.getpid).values())
